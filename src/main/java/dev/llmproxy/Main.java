@@ -1,0 +1,147 @@
+package dev.llmproxy;
+
+import dev.llmproxy.config.ConfigException;
+import dev.llmproxy.config.ConfigLoader;
+import dev.llmproxy.config.Snapshot;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Command line entry point: {@code java -jar dist/llm-proxy.jar -config config.yaml}. */
+public final class Main {
+
+  static final String USAGE = """
+      Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--version] [--help]
+
+        -config, --config FILE  config file (default: config.yaml in the working directory)
+        --validate              check the config, print every problem, exit 0 (valid) or 1; does not serve
+        --version               print the version and exit
+        --help                  print this help and exit
+      """;
+
+  private Main() {}
+
+  record Args(Path config, boolean validate, boolean version, boolean help) {
+
+    static Args parse(String[] argv) {
+      Path config = Path.of("config.yaml");
+      boolean validate = false;
+      boolean version = false;
+      boolean help = false;
+      for (int i = 0; i < argv.length; i++) {
+        String a = argv[i];
+        if (a.startsWith("-config=") || a.startsWith("--config=")) {
+          config = Path.of(a.substring(a.indexOf('=') + 1));
+        } else if (a.equals("-config") || a.equals("--config") || a.equals("-c")) {
+          if (i + 1 >= argv.length) {
+            throw new IllegalArgumentException(a + " needs a file name");
+          }
+          config = Path.of(argv[++i]);
+        } else if (a.equals("--validate") || a.equals("-validate")) {
+          validate = true;
+        } else if (a.equals("--version") || a.equals("-version")) {
+          version = true;
+        } else if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
+          help = true;
+        } else {
+          throw new IllegalArgumentException("unknown argument \"" + a + "\"");
+        }
+      }
+      return new Args(config, validate, version, help);
+    }
+  }
+
+  public static void main(String[] argv) {
+    int code = run(argv, System.out, System.err);
+    if (code >= 0) {
+      System.exit(code);
+    }
+  }
+
+  /** @return the exit code, or -1 when the gateway is serving and the process must stay up */
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    Args args;
+    try {
+      args = Args.parse(argv);
+    } catch (IllegalArgumentException e) {
+      err.println("llm-proxy: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    }
+    if (args.help()) {
+      out.print(USAGE);
+      return 0;
+    }
+    if (args.version()) {
+      out.println("llm-proxy " + version());
+      return 0;
+    }
+    Snapshot snapshot;
+    try {
+      snapshot = ConfigLoader.fromSystemEnv().load(args.config());
+    } catch (ConfigException e) {
+      for (String problem : e.problems()) {
+        err.println("llm-proxy: " + args.config() + ": " + problem);
+      }
+      return 1;
+    }
+    if (args.validate()) {
+      snapshot.warnings().forEach(w -> out.println(args.config() + ": warning: " + w));
+      out.println(args.config() + ": OK (" + snapshot.backends().size() + " backends, "
+          + snapshot.aliases().size() + " model aliases)");
+      return 0;
+    }
+    return serve(snapshot, err);
+  }
+
+  private static int serve(Snapshot snapshot, PrintStream err) {
+    Logger log = LoggerFactory.getLogger(Main.class);
+    snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
+    Vertx vertx = Vertx.vertx(new VertxOptions());
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    CountDownLatch started = new CountDownLatch(1);
+    Throwable[] failure = new Throwable[1];
+    Gateway.start(vertx, snapshot, instances).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
+            snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
+      } else {
+        failure[0] = ar.cause();
+      }
+      started.countDown();
+    });
+    try {
+      if (!started.await(60, TimeUnit.SECONDS)) {
+        err.println("llm-proxy: did not start within 60 s");
+        vertx.close();
+        return 1;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+    if (failure[0] != null) {
+      err.println("llm-proxy: cannot listen on " + snapshot.listen() + ": " + failure[0].getMessage());
+      vertx.close();
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // exiting anyway
+      }
+    }, "llm-proxy-shutdown"));
+    return -1;
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}

@@ -1,0 +1,30 @@
+package dev.llmproxy.config;
+
+import dev.llmproxy.protocol.Protocol;
+import java.util.Map;
+
+/**
+ * A compiled backend. {@code url} is the base URL without trailing slash (for {@link BackendType#ECHO}, null:
+ * the echo server's address is only known at runtime). {@code apiKey} is null when the backend needs none.
+ * {@code disabledReason} says why an {@code enabled: true} backend is nonetheless off (e.g. its key's
+ * environment variable is unset); routes to a disabled backend are skipped.
+ */
+public record Backend(
+    String name,
+    BackendType type,
+    String url,
+    Secret apiKey,
+    Protocol protocol,
+    Map<String, Secret> headers,
+    boolean enabled,
+    String disabledReason) {
+
+  public Backend {
+    headers = Map.copyOf(headers);
+  }
+
+  /** Whether requests of the given client protocol can go to this backend without translation. */
+  public boolean speaks(Protocol clientProtocol) {
+    return type == BackendType.ECHO || protocol == clientProtocol;
+  }
+}

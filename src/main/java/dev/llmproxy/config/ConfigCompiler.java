@@ -1,0 +1,305 @@
+package dev.llmproxy.config;
+
+import dev.llmproxy.protocol.Protocol;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the parsed YAML tree into a {@link Snapshot}, or a {@link ConfigException} that lists every problem
+ * with its YAML path. Pure: no I/O besides resolving paths, so it is cheap to unit test.
+ */
+public final class ConfigCompiler {
+
+  static final Set<String> TOP_LEVEL_KEYS = Set.of(
+      "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models");
+  private static final Set<String> BACKEND_KEYS =
+      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers");
+  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
+  private static final Set<String> ALIAS_KEYS = Set.of("routes");
+  public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+  private final EnvExpander env;
+
+  public ConfigCompiler(EnvExpander env) {
+    this.env = env;
+  }
+
+  public Snapshot compile(Path file, Object tree, String checksum, long version) throws ConfigException {
+    ConfigProblems problems = new ConfigProblems();
+    ConfigNode root = new ConfigNode("", tree, problems, env);
+    root.warnUnknownKeys(TOP_LEVEL_KEYS);
+
+    Path baseDir = file.toAbsolutePath().getParent();
+    ListenAddress listen = listen(root.get("listen"));
+    Secret proxyKey = optionalSecret(root.get("proxy_api_key"));
+    boolean allowUnauthenticated = root.get("allow_unauthenticated").bool(false);
+    if (proxyKey == null && !allowUnauthenticated && listen != null && !listen.isLoopback()) {
+      root.get("listen").error("binding " + listen.host() + " (not a loopback address) requires proxy_api_key;"
+          + " set allow_unauthenticated: true to serve without a key on purpose");
+    }
+    ProxySettings proxy = proxy(root.get("proxy"), baseDir);
+    Timeouts timeouts = timeouts(root.get("timeout"));
+    Map<String, Backend> backends = backends(root.get("backends"));
+    Map<String, Alias> aliases = aliases(root.get("models"), backends);
+
+    if (problems.hasErrors()) {
+      throw new ConfigException(file.toString(), problems.errors());
+    }
+    return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
+        proxy, timeouts, backends, aliases, problems.warnings());
+  }
+
+  private static ListenAddress listen(ConfigNode node) {
+    String text = node.string("127.0.0.1:8765").trim();
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      node.error("must be host:port, e.g. \"127.0.0.1:8765\", got \"" + text + "\"");
+      return null;
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int port = Integer.parseInt(text.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new ListenAddress(host, port);
+    } catch (NumberFormatException e) {
+      node.error("port must be a number from 0 to 65535, got \"" + text.substring(colon + 1) + "\"");
+      return null;
+    }
+  }
+
+  private static Secret optionalSecret(ConfigNode node) {
+    String value = node.string();
+    return value == null || value.isBlank() ? null : new Secret(value.trim());
+  }
+
+  private static ProxySettings proxy(ConfigNode node, Path baseDir) {
+    node.warnUnknownKeys(Set.of("enable_system_prompt", "forward_client_ip", "max_body_bytes", "system_prompts_dir"));
+    long maxBody = node.get("max_body_bytes").integer(DEFAULT_MAX_BODY_BYTES);
+    if (maxBody <= 0) {
+      node.get("max_body_bytes").error("must be positive");
+    }
+    String promptsDir = node.get("system_prompts_dir").string("system_prompts");
+    return new ProxySettings(
+        node.get("enable_system_prompt").bool(true),
+        node.get("forward_client_ip").bool(true),
+        maxBody,
+        baseDir.resolve(promptsDir).normalize());
+  }
+
+  private static Timeouts timeouts(ConfigNode node) {
+    node.warnUnknownKeys(Set.of("connect", "response_header", "idle", "total"));
+    Timeouts t = new Timeouts(
+        positive(node.get("connect"), Duration.ofSeconds(10)),
+        positive(node.get("response_header"), Duration.ofSeconds(300)),
+        positive(node.get("idle"), Duration.ofSeconds(120)),
+        positive(node.get("total"), Duration.ofMinutes(10)));
+    return t;
+  }
+
+  static Duration positive(ConfigNode node, Duration fallback) {
+    Duration d = node.duration(fallback);
+    if (d.isZero()) {
+      node.error("must be greater than zero");
+      return fallback;
+    }
+    return d;
+  }
+
+  private static Map<String, Backend> backends(ConfigNode node) {
+    Map<String, Backend> out = new LinkedHashMap<>();
+    if (node.isMissing()) {
+      node.error("at least one backend is required");
+    }
+    for (ConfigNode b : node.items()) {
+      if (!b.isMap()) {
+        b.error("must be a mapping with at least name and url (or type: echo)");
+        continue;
+      }
+      b.warnUnknownKeys(BACKEND_KEYS);
+      Backend backend = backend(b);
+      if (backend == null) {
+        continue;
+      }
+      if (out.putIfAbsent(backend.name(), backend) != null) {
+        b.get("name").error("duplicate backend name \"" + backend.name() + "\"");
+      }
+    }
+    return out;
+  }
+
+  private static Backend backend(ConfigNode b) {
+    String name = b.get("name").string();
+    if (name == null || name.isBlank()) {
+      b.get("name").error("required");
+      return null;
+    }
+    String typeText = b.get("type").string("http");
+    BackendType type;
+    switch (typeText.toLowerCase()) {
+      case "http" -> type = BackendType.HTTP;
+      case "echo" -> type = BackendType.ECHO;
+      default -> {
+        b.get("type").error("must be http or echo, got \"" + typeText + "\"");
+        return null;
+      }
+    }
+    String protocolText = b.get("protocol").string("openai");
+    Protocol protocol = Protocol.parse(protocolText).orElse(null);
+    if (protocol == null) {
+      b.get("protocol").error("must be openai or anthropic, got \"" + protocolText + "\"");
+      return null;
+    }
+    boolean enabled = b.get("enabled").bool(true);
+    List<String> missingEnv = new ArrayList<>();
+
+    String url = null;
+    if (type == BackendType.HTTP) {
+      url = expandAllowingMissing(b.get("url"), missingEnv);
+      if (url == null || url.isBlank()) {
+        if (missingEnv.isEmpty()) {
+          b.get("url").error("required for an http backend (or use type: echo)");
+        }
+      } else {
+        url = validUrl(b.get("url"), url);
+      }
+    }
+    Secret apiKey = null;
+    String key = expandAllowingMissing(b.get("api_key"), missingEnv);
+    if (key != null && !key.isBlank()) {
+      apiKey = new Secret(key.trim());
+    }
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    b.get("headers").entries().forEach((header, valueNode) -> {
+      String value = expandAllowingMissing(valueNode, missingEnv);
+      if (value != null && !value.isEmpty()) {
+        headers.put(header, new Secret(value));
+      }
+    });
+
+    String disabledReason = null;
+    if (!enabled) {
+      disabledReason = "enabled: false";
+    } else if (!missingEnv.isEmpty()) {
+      disabledReason = "environment variable " + String.join(", ", missingEnv) + " is not set";
+      b.warn("backend \"" + name + "\" disabled: " + disabledReason);
+    }
+    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason);
+  }
+
+  /** A backend referring to an unset variable is disabled rather than invalid, so the example runs keyless. */
+  private static String expandAllowingMissing(ConfigNode node, List<String> missing) {
+    EnvExpander.Expansion e = node.expansion();
+    if (e == null) {
+      return null;
+    }
+    missing.addAll(e.missing());
+    return e.complete() ? e.value() : null;
+  }
+
+  private static String validUrl(ConfigNode node, String text) {
+    try {
+      URI uri = new URI(text.trim());
+      String scheme = uri.getScheme();
+      if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        node.error("must be an http:// or https:// URL with a host, got \"" + text + "\"");
+        return null;
+      }
+      if (uri.getQuery() != null || uri.getFragment() != null) {
+        node.error("must not have a query or fragment, got \"" + text + "\"");
+        return null;
+      }
+      String s = uri.toString();
+      while (s.endsWith("/")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      return s;
+    } catch (URISyntaxException e) {
+      node.error("not a valid URL: " + e.getReason());
+      return null;
+    }
+  }
+
+  private static Map<String, Alias> aliases(ConfigNode node, Map<String, Backend> backends) {
+    Map<String, Alias> out = new LinkedHashMap<>();
+    if (node.isMissing()) {
+      node.error("at least one model alias is required");
+    }
+    node.entries().forEach((alias, aliasNode) -> {
+      // Two shapes: `alias: [routes]` (flat) and `alias: {routes: [...], ...}` (full).
+      ConfigNode routesNode;
+      if (aliasNode.isList()) {
+        routesNode = aliasNode;
+      } else if (aliasNode.isMap()) {
+        aliasNode.warnUnknownKeys(ALIAS_KEYS);
+        routesNode = aliasNode.get("routes");
+      } else {
+        aliasNode.error("must be a list of routes or a mapping with routes:");
+        return;
+      }
+      List<Route> routes = new ArrayList<>();
+      for (ConfigNode r : routesNode.items()) {
+        Route route = route(r, alias, backends);
+        if (route != null) {
+          routes.add(route);
+        }
+      }
+      if (routesNode.items().isEmpty()) {
+        routesNode.error("alias \"" + alias + "\" needs at least one route");
+      }
+      routes.sort(Comparator.comparingInt(Route::priority));
+      out.put(alias, new Alias(alias, routes));
+    });
+    return out;
+  }
+
+  private static Route route(ConfigNode r, String alias, Map<String, Backend> backends) {
+    if (!r.isMap()) {
+      r.error("must be a mapping with backend, model and priority");
+      return null;
+    }
+    r.warnUnknownKeys(ROUTE_KEYS);
+    String backend = r.get("backend").string();
+    if (backend == null || backend.isBlank()) {
+      r.get("backend").error("required");
+      return null;
+    }
+    if (!backends.containsKey(backend)) {
+      r.get("backend").error("unknown backend \"" + backend + "\" (defined: " + backends.keySet() + ")");
+      return null;
+    }
+    String model = r.get("model").string();
+    if (model == null || model.isBlank()) {
+      if (backends.get(backend).type() == BackendType.ECHO) {
+        model = alias;
+      } else {
+        r.get("model").error("required: the model name the backend knows");
+        return null;
+      }
+    }
+    long priority = r.get("priority").integer(1);
+    if (priority < 0 || priority > Integer.MAX_VALUE) {
+      r.get("priority").error("must be zero or positive (lower is tried first), got " + priority);
+      return null;
+    }
+    long weight = r.get("weight").integer(1);
+    if (weight <= 0 || weight > 1_000_000) {
+      r.get("weight").error("must be a positive whole number, got " + weight);
+      return null;
+    }
+    return new Route(backend, model, (int) priority, (int) weight);
+  }
+}

@@ -1,0 +1,197 @@
+package dev.llmproxy.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A position in the parsed YAML tree that knows its own path ({@code models["gpt-4"].routes[1]}) and reports
+ * type errors against it. Getters return the default after reporting, so one compile finds every problem.
+ */
+public final class ConfigNode {
+
+  private final String path;
+  private final Object value;
+  private final ConfigProblems problems;
+  private final EnvExpander env;
+
+  ConfigNode(String path, Object value, ConfigProblems problems, EnvExpander env) {
+    this.path = path;
+    this.value = value;
+    this.problems = problems;
+    this.env = env;
+  }
+
+  public String path() {
+    return path;
+  }
+
+  public boolean isMissing() {
+    return value == null;
+  }
+
+  public boolean isMap() {
+    return value instanceof Map;
+  }
+
+  public boolean isList() {
+    return value instanceof List;
+  }
+
+  public ConfigProblems problems() {
+    return problems;
+  }
+
+  public ConfigNode get(String key) {
+    Object child = value instanceof Map<?, ?> m ? m.get(key) : null;
+    return new ConfigNode(childPath(key), child, problems, env);
+  }
+
+  public boolean has(String key) {
+    return value instanceof Map<?, ?> m && m.get(key) != null;
+  }
+
+  /**
+   * The entries of a mapping whose keys the user names (aliases, per-model rates), in document order; their
+   * paths quote the key: {@code models["gpt-4"]}. Reports an error if the node is not a mapping.
+   */
+  public Map<String, ConfigNode> entries() {
+    Map<String, ConfigNode> out = new LinkedHashMap<>();
+    if (value == null) {
+      return out;
+    }
+    if (!(value instanceof Map<?, ?> m)) {
+      problems.error(path, "must be a mapping");
+      return out;
+    }
+    m.forEach((k, v) -> out.put(String.valueOf(k), new ConfigNode(namedPath(String.valueOf(k)), v, problems, env)));
+    return out;
+  }
+
+  public List<ConfigNode> items() {
+    List<ConfigNode> out = new ArrayList<>();
+    if (value == null) {
+      return out;
+    }
+    if (!(value instanceof List<?> l)) {
+      problems.error(path, "must be a list");
+      return out;
+    }
+    for (int i = 0; i < l.size(); i++) {
+      out.add(new ConfigNode(path + "[" + i + "]", l.get(i), problems, env));
+    }
+    return out;
+  }
+
+  /** Warns about keys nobody reads: almost always a typo that would otherwise silently fall back to a default. */
+  public void warnUnknownKeys(Set<String> known) {
+    if (value instanceof Map<?, ?> m) {
+      for (Object k : m.keySet()) {
+        if (!known.contains(String.valueOf(k))) {
+          problems.warn(childPath(String.valueOf(k)), "unknown key (ignored); known keys: " + known);
+        }
+      }
+    }
+  }
+
+  /** The expanded text of a scalar, or {@code null} if absent. An unset variable without default is an error. */
+  public String string() {
+    EnvExpander.Expansion e = expansion();
+    if (e == null) {
+      return null;
+    }
+    if (!e.complete()) {
+      problems.error(path, "environment variable " + e.missing() + " is not set (use ${VAR:-default} for optional values)");
+    }
+    return e.value();
+  }
+
+  public String string(String fallback) {
+    String s = string();
+    return s == null ? fallback : s;
+  }
+
+  /** Expansion without judging missing variables; for callers that decide what a missing one means. */
+  public EnvExpander.Expansion expansion() {
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Map || value instanceof List) {
+      problems.error(path, "must be a single value, not a " + (value instanceof Map ? "mapping" : "list"));
+      return null;
+    }
+    return env.expand(String.valueOf(value));
+  }
+
+  public boolean bool(boolean fallback) {
+    String s = string();
+    if (s == null || s.isEmpty()) {
+      return fallback;
+    }
+    return switch (s.toLowerCase()) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> {
+        problems.error(path, "must be true or false, got \"" + s + "\"");
+        yield fallback;
+      }
+    };
+  }
+
+  public long integer(long fallback) {
+    String s = string();
+    if (s == null || s.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      problems.error(path, "must be a whole number, got \"" + s + "\"");
+      return fallback;
+    }
+  }
+
+  public double decimal(double fallback) {
+    String s = string();
+    if (s == null || s.isEmpty()) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      problems.error(path, "must be a number, got \"" + s + "\"");
+      return fallback;
+    }
+  }
+
+  public Duration duration(Duration fallback) {
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return value instanceof Number n ? Durations.parse(n) : Durations.parse(string());
+    } catch (IllegalArgumentException e) {
+      problems.error(path, e.getMessage());
+      return fallback;
+    }
+  }
+
+  public void error(String message) {
+    problems.error(path, message);
+  }
+
+  public void warn(String message) {
+    problems.warn(path, message);
+  }
+
+  private String childPath(String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  private String namedPath(String key) {
+    return path + "[\"" + key + "\"]";
+  }
+}

@@ -1,0 +1,31 @@
+package dev.llmproxy.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects every error and warning of one compile, so an operator sees all problems at once, not one per run. */
+public final class ConfigProblems {
+
+  private final List<String> errors = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  public void error(String path, String message) {
+    errors.add(path.isEmpty() ? message : path + ": " + message);
+  }
+
+  public void warn(String path, String message) {
+    warnings.add(path.isEmpty() ? message : path + ": " + message);
+  }
+
+  public boolean hasErrors() {
+    return !errors.isEmpty();
+  }
+
+  public List<String> errors() {
+    return List.copyOf(errors);
+  }
+
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+}

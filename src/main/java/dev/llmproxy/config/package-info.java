@@ -1,0 +1,7 @@
+/**
+ * Configuration: YAML file to raw tree ({@link dev.llmproxy.config.ConfigLoader}), raw tree to an immutable,
+ * fully validated {@link dev.llmproxy.config.Snapshot} ({@link dev.llmproxy.config.ConfigCompiler}), and the
+ * {@link dev.llmproxy.config.SnapshotHolder} that swaps snapshots atomically. Nothing outside this package
+ * reads YAML; everything else reads a snapshot.
+ */
+package dev.llmproxy.config;

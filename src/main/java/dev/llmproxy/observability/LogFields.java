@@ -1,0 +1,23 @@
+package dev.llmproxy.observability;
+
+/** Names of structured log fields, so every line spells them the same way. */
+public final class LogFields {
+  public static final String TRACE_ID = "trace_id";
+  public static final String CLIENT_IP = "client_ip";
+  public static final String METHOD = "method";
+  public static final String PATH = "path";
+  public static final String ALIAS = "alias";
+  public static final String BACKEND = "backend";
+  public static final String MODEL = "model";
+  public static final String STATUS = "status";
+  public static final String ATTEMPTS = "attempts";
+  public static final String STREAM = "stream";
+  public static final String DURATION_MS = "duration_ms";
+  public static final String TTFB_MS = "ttfb_ms";
+  public static final String BYTES_IN = "bytes_in";
+  public static final String BYTES_OUT = "bytes_out";
+  public static final String ERROR = "error";
+  public static final String ATTEMPT_TRAIL = "attempt_trail";
+
+  private LogFields() {}
+}

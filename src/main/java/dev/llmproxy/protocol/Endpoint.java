@@ -1,0 +1,35 @@
+package dev.llmproxy.protocol;
+
+/**
+ * The proxied API operations. {@code upstreamPath} is appended to a backend's base URL, which by convention
+ * ends in {@code /v1} (OpenAI: {@code https://api.openai.com/v1}, Anthropic: {@code https://api.anthropic.com/v1}).
+ */
+public enum Endpoint {
+  CHAT_COMPLETIONS(Protocol.OPENAI, "/chat/completions", true),
+  COMPLETIONS(Protocol.OPENAI, "/completions", true),
+  EMBEDDINGS(Protocol.OPENAI, "/embeddings", false),
+  MESSAGES(Protocol.ANTHROPIC, "/messages", true),
+  COUNT_TOKENS(Protocol.ANTHROPIC, "/messages/count_tokens", false);
+
+  private final Protocol protocol;
+  private final String upstreamPath;
+  private final boolean canStream;
+
+  Endpoint(Protocol protocol, String upstreamPath, boolean canStream) {
+    this.protocol = protocol;
+    this.upstreamPath = upstreamPath;
+    this.canStream = canStream;
+  }
+
+  public Protocol protocol() {
+    return protocol;
+  }
+
+  public String upstreamPath() {
+    return upstreamPath;
+  }
+
+  public boolean canStream() {
+    return canStream;
+  }
+}

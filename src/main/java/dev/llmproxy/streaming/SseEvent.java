@@ -1,0 +1,39 @@
+package dev.llmproxy.streaming;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The fields of one server-sent event, decoded for inspection only; the raw bytes are what gets forwarded.
+ *
+ * @param name the {@code event:} field, or null
+ * @param data the {@code data:} lines joined with newlines, or null when the event has none (comments only)
+ */
+public record SseEvent(Buffer raw, String name, String data) {
+
+  public static SseEvent parse(Buffer raw) {
+    String text = raw.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String name = null;
+    StringBuilder data = null;
+    for (String line : text.split("\r\n|\r|\n")) {
+      if (line.isEmpty() || line.startsWith(":")) {
+        continue;
+      }
+      int colon = line.indexOf(':');
+      String field = colon < 0 ? line : line.substring(0, colon);
+      String value = colon < 0 ? "" : line.substring(colon + 1);
+      if (value.startsWith(" ")) {
+        value = value.substring(1);
+      }
+      if (field.equals("event")) {
+        name = value;
+      } else if (field.equals("data")) {
+        if (data == null) {
+          data = new StringBuilder(value);
+        } else {
+          data.append('\n').append(value);
+        }
+      }
+    }
+    return new SseEvent(raw, name, data == null ? null : data.toString());
+  }
+}
