@@ -8,6 +8,9 @@ import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -45,6 +48,15 @@ public final class Gateway {
             .map(ids -> new Gateway(vertx, services, port));
       });
     });
+  }
+
+  /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */
+  public Future<Void> stop() {
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (String id : Set.copyOf(vertx.deploymentIDs())) {
+      undeployed.add(vertx.undeploy(id));
+    }
+    return Future.join(undeployed).compose(v -> services.echo().stop());
   }
 
   public int port() {
