@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running gateway: the shared services, plus one {@link GatewayVerticle} per event loop listening on the same
@@ -35,18 +36,13 @@ public final class Gateway {
     return echo.start().compose(started -> {
       GatewayServices services = new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current));
       ListenAddress listen = initial.listen();
-      // The first instance resolves port 0 to a real port; the others then share that port.
-      GatewayVerticle first = new GatewayVerticle(services, listen);
-      return vertx.deployVerticle(first).compose(id -> {
-        int port = first.actualPort();
-        if (instances <= 1) {
-          return Future.succeededFuture(new Gateway(vertx, services, port));
-        }
-        ListenAddress shared = new ListenAddress(listen.host(), port);
-        return vertx.deployVerticle(() -> new GatewayVerticle(services, shared),
-                new DeploymentOptions().setInstances(instances - 1))
-            .map(ids -> new Gateway(vertx, services, port));
-      });
+      // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
+      // port and share it among all instances of the deployment.
+      int bindPort = listen.port() == 0 ? -1 : listen.port();
+      AtomicInteger actualPort = new AtomicInteger();
+      return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
+              new DeploymentOptions().setInstances(Math.max(1, instances)))
+          .map(id -> new Gateway(vertx, services, actualPort.get()));
     });
   }
 

@@ -1,6 +1,5 @@
 package dev.llmproxy;
 
-import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
 import dev.llmproxy.ingress.Authenticate;
@@ -14,21 +13,25 @@ import dev.llmproxy.routing.ResolveRoutes;
 import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 /** One event loop's share of the gateway: an HTTP server on the shared port, an upstream client, the pipeline. */
 public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayServices services;
-  private final ListenAddress listen;
+  private final String host;
+  private final int port;
+  private final IntConsumer onBound;
   private UpstreamClient upstream;
-  private HttpServer server;
 
-  public GatewayVerticle(GatewayServices services, ListenAddress listen) {
+  /** @param onBound receives the port actually bound (the shared random one when {@code port} is negative) */
+  public GatewayVerticle(GatewayServices services, String host, int port, IntConsumer onBound) {
     this.services = services;
-    this.listen = listen;
+    this.host = host;
+    this.port = port;
+    this.onBound = onBound;
   }
 
   /** The request path, top to bottom. Each stage may answer the client with an error and stop the rest. */
@@ -49,21 +52,19 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
     return vertx.createHttpServer(new HttpServerOptions()
-            .setHost(listen.host())
-            .setPort(listen.port())
+            .setHost(host)
+            .setPort(port)
             .setTcpNoDelay(true)
+            // Clients speak HTTP/1.1 to an LLM API; an `Upgrade: h2c` header must not switch protocols mid-proxy.
+            .setHttp2ClearTextEnabled(false)
             .setCompressionSupported(false))
         .requestHandler(router)
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(server -> onBound.accept(server.actualPort()));
   }
 
   @Override
   public Future<?> stop() {
     return upstream == null ? Future.succeededFuture() : upstream.close();
-  }
-
-  int actualPort() {
-    return server.actualPort();
   }
 }

@@ -142,6 +142,10 @@ public final class ConfigCompiler {
   }
 
   private static Backend backend(ConfigNode b) {
+    if (b.get("name").isBoolean()) {
+      b.get("name").error("YAML read this name as a boolean (unquoted yes/no/on/off); quote it, e.g. name: \"off\"");
+      return null;
+    }
     String name = b.get("name").string();
     if (name == null || name.isBlank()) {
       b.get("name").error("required");
@@ -228,7 +232,7 @@ public final class ConfigCompiler {
       }
       return s;
     } catch (URISyntaxException e) {
-      node.error("not a valid URL: " + e.getReason());
+      node.error("must be an http:// or https:// URL with a host, got \"" + text + "\" (" + e.getReason() + ")");
       return null;
     }
   }

@@ -37,6 +37,11 @@ public final class ConfigNode {
     return value instanceof Map;
   }
 
+  /** YAML 1.1 reads unquoted yes/no/on/off as booleans: a name that came out as one was almost surely meant as text. */
+  public boolean isBoolean() {
+    return value instanceof Boolean;
+  }
+
   public boolean isList() {
     return value instanceof List;
   }

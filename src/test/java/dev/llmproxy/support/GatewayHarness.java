@@ -33,7 +33,7 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static GatewayHarness start(Vertx vertx, String yaml) {
-    return start(vertx, yaml, Map.of(), 1);
+    return start(vertx, yaml, Map.of(), 2);
   }
 
   public static GatewayHarness start(Vertx vertx, String yaml, Map<String, String> env, int instances) {

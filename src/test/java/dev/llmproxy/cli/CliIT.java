@@ -1,0 +1,112 @@
+package dev.llmproxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmproxy.support.JarProcess;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line of the built jar, as an operator uses it. */
+class CliIT {
+
+  @TempDir Path dir;
+
+  private static final String VALID = """
+      listen: "127.0.0.1:%d"
+      backends:
+        - {name: local, type: echo}
+        - {name: openai, url: https://api.openai.com/v1, api_key: "${OPENAI_API_KEY}"}
+      models:
+        gpt-4: [{backend: openai, model: gpt-4-turbo, priority: 1}, {backend: local, model: echo, priority: 2}]
+      """;
+
+  private JarProcess run(String... args) throws Exception {
+    return JarProcess.start(dir, Map.of(), args);
+  }
+
+  @Test
+  void versionAndHelp() throws Exception {
+    try (JarProcess p = run("--version")) {
+      assertEquals(0, p.waitFor(30));
+      assertTrue(p.awaitLine("llm-proxy ", 5).matches("llm-proxy \\d+\\.\\d+\\.\\d+.*"), p.output());
+    }
+    try (JarProcess p = run("--help")) {
+      assertEquals(0, p.waitFor(30));
+      p.awaitLine("--validate", 5);
+    }
+    try (JarProcess p = run("--bogus")) {
+      assertEquals(2, p.waitFor(30));
+      p.awaitLine("unknown argument \"--bogus\"", 5);
+    }
+  }
+
+  @Test
+  void validateAcceptsAGoodFileAndWarnsAboutDisabledBackends() throws Exception {
+    Files.writeString(dir.resolve("good.yaml"), VALID.formatted(8765));
+    try (JarProcess p = run("--validate", "-config", "good.yaml")) {
+      assertEquals(0, p.waitFor(30), p.output());
+      p.awaitLine("good.yaml: OK (2 backends, 1 model aliases)", 5);
+      p.awaitLine("backend \"openai\" disabled: environment variable OPENAI_API_KEY is not set", 5);
+    }
+  }
+
+  @Test
+  void validateNamesFileAndFieldOfEveryProblem() throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), """
+        backends: [{name: a, url: "not a url"}]
+        models: {m: [{backend: b, model: x}]}
+        """);
+    try (JarProcess p = run("--config", "bad.yaml", "--validate")) {
+      assertEquals(1, p.waitFor(30));
+      p.awaitLine("llm-proxy: bad.yaml: backends[0].url: must be an http:// or https:// URL", 5);
+      p.awaitLine("llm-proxy: bad.yaml: models[\"m\"][0].backend: unknown backend \"b\"", 5);
+    }
+  }
+
+  @Test
+  void missingConfigExitsNonZeroWithOneClearLine() throws Exception {
+    try (JarProcess p = run()) {
+      assertEquals(1, p.waitFor(30));
+      assertEquals("llm-proxy: config.yaml: file not found", p.output().trim());
+    }
+  }
+
+  @Test
+  void servesAFirstRequestThroughTheEchoBackendWithNoKeys() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(dir.resolve("config.yaml"), VALID.formatted(port));
+    try (JarProcess p = run("-config", "config.yaml")) {
+      p.awaitLine("listening on http://127.0.0.1:" + port, 60);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  "{\"model\":\"gpt-4\",\"messages\":[{\"role\":\"user\",\"content\":\"ping\"}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains("[echo] ping"), r.body());
+      assertEquals("local", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+    }
+  }
+
+  @Test
+  void refusesToExposeAnUnauthenticatedProxy() throws Exception {
+    Files.writeString(dir.resolve("open.yaml"), VALID.formatted(8765).replace("127.0.0.1", "0.0.0.0"));
+    try (JarProcess p = run("-config", "open.yaml")) {
+      assertEquals(1, p.waitFor(30));
+      p.awaitLine("listen: binding 0.0.0.0 (not a loopback address) requires proxy_api_key", 5);
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.llmproxy.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** The built {@code dist/llm-proxy.jar} run as a real child process, its output collected line by line. */
+public final class JarProcess implements AutoCloseable {
+
+  private final Process process;
+  private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final BlockingQueue<String> arrivals = new LinkedBlockingQueue<>();
+
+  private JarProcess(Process process) {
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+          arrivals.add(line);
+        }
+      } catch (IOException ignored) {
+        // process ended
+      }
+    }, "jar-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  public static Path jar() {
+    String path = System.getProperty("llmproxy.jar");
+    if (path == null) {
+      throw new IllegalStateException("system property llmproxy.jar is not set (run through mvn verify)");
+    }
+    return Path.of(path);
+  }
+
+  public static JarProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar().toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+    builder.environment().keySet().removeIf(k -> k.endsWith("_API_KEY") || k.equals("LLM_PROXY_KEY"));
+    builder.environment().putAll(env);
+    return new JarProcess(builder.start());
+  }
+
+  /** Runs to completion and returns the exit code. */
+  public int waitFor(long seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("process did not exit within " + seconds + " s; output: " + output());
+    }
+    // Let the reader thread drain what the process printed last.
+    for (int i = 0; i < 50 && (process.getInputStream() != null) && arrivals.isEmpty() && lines.isEmpty(); i++) {
+      Thread.sleep(10);
+    }
+    return process.exitValue();
+  }
+
+  /** Waits for an output line containing {@code needle}. */
+  public String awaitLine(String needle, long seconds) throws InterruptedException {
+    for (String line : lines) {
+      if (line.contains(needle)) {
+        return line;
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      String line = arrivals.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null && line.contains(needle)) {
+        return line;
+      }
+      if (line == null && !process.isAlive()) {
+        break;
+      }
+    }
+    throw new AssertionError("no line containing \"" + needle + "\"; output so far:\n" + output());
+  }
+
+  public String output() {
+    return String.join("\n", lines);
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
