@@ -1,5 +1,7 @@
 package dev.llmproxy;
 
+import dev.llmproxy.config.ConfigLoader;
+import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
@@ -30,28 +32,40 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, Snapshot initial, int instances) {
+    return start(vertx, ConfigLoader.fromSystemEnv(), initial, instances);
+  }
+
+  /** @param loader loaded {@code initial}; reloads go through it too, so versions keep counting up */
+  public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     EchoBackend echo = new EchoBackend(vertx);
+    ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
-      GatewayServices services = new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current));
+      GatewayServices services =
+          new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher);
       ListenAddress listen = initial.listen();
       // The first instance resolves port 0 to a real port; the others then share that port.
       GatewayVerticle first = new GatewayVerticle(services, listen);
       return vertx.deployVerticle(first).compose(id -> {
         int port = first.actualPort();
-        if (instances <= 1) {
-          return Future.succeededFuture(new Gateway(vertx, services, port));
-        }
         ListenAddress shared = new ListenAddress(listen.host(), port);
-        return vertx.deployVerticle(() -> new GatewayVerticle(services, shared),
-                new DeploymentOptions().setInstances(instances - 1))
-            .map(ids -> new Gateway(vertx, services, port));
+        Future<?> others = instances <= 1 ? Future.succeededFuture()
+            : vertx.deployVerticle(() -> new GatewayVerticle(services, shared),
+                new DeploymentOptions().setInstances(instances - 1));
+        return others.map(ids -> {
+          watcher.start(shared);
+          return new Gateway(vertx, services, port);
+        });
       });
     });
   }
 
   /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */
   public Future<Void> stop() {
+    return services.config().stop().compose(v -> undeploy());
+  }
+
+  private Future<Void> undeploy() {
     List<Future<Void>> undeployed = new ArrayList<>();
     for (String id : Set.copyOf(vertx.deploymentIDs())) {
       undeployed.add(vertx.undeploy(id));
