@@ -187,14 +187,14 @@ public final class ConfigWatcher {
     judged = loaded;
     String changes = diff.summary();
     if (diff.needsRestart().isEmpty()) {
-      LOG.info("config reloaded {} {} {} {}", kv("config_file", file), kv("version", next.version()),
+      LOG.info("config reloaded {} {} {} {}", kv("config_file", file.toString()), kv("version", next.version()),
           kv("trigger", trigger), kv("changes", changes));
     } else {
-      LOG.warn("config reloaded {} {} {} {}", kv("config_file", file), kv("version", next.version()),
+      LOG.warn("config reloaded {} {} {} {}", kv("config_file", file.toString()), kv("version", next.version()),
           kv("trigger", trigger), kv("changes", changes + " (still listening on " + bound + ")"));
     }
     if (!next.warnings().isEmpty()) {
-      LOG.warn("config warnings {} {}", kv("config_file", file), kv("warnings", String.join("; ", next.warnings())));
+      LOG.warn("config warnings {} {}", kv("config_file", file.toString()), kv("warnings", String.join("; ", next.warnings())));
     }
     for (Consumer<Snapshot> listener : reloadListeners) {
       try {
@@ -209,7 +209,7 @@ public final class ConfigWatcher {
 
   private ReloadResult reject(String trigger, Snapshot current, Fingerprint judgedNow, List<String> problems) {
     LOG.warn("config reload rejected, previous config still serving {} {} {} {}",
-        kv("config_file", current.configFile()), kv("version", current.version()), kv("trigger", trigger),
+        kv("config_file", current.configFile().toString()), kv("version", current.version()), kv("trigger", trigger),
         kv("problems", String.join("; ", problems)));
     return result(ReloadResult.Outcome.REJECTED, trigger, current.version(), judgedNow, null, problems);
   }
