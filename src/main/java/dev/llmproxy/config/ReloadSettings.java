@@ -12,6 +12,11 @@ public record ReloadSettings(Duration watchInterval) {
   static final Duration DEFAULT_WATCH_INTERVAL = Duration.ofSeconds(1);
   private static final Duration SHORTEST = Duration.ofMillis(50);
 
+  /** The defaults; for snapshots built by hand (tests of other stages). */
+  public static ReloadSettings defaults() {
+    return new ReloadSettings(DEFAULT_WATCH_INTERVAL);
+  }
+
   static ReloadSettings compile(ConfigNode proxy) {
     ConfigNode node = proxy.get("watch_interval");
     Duration interval = node.duration(DEFAULT_WATCH_INTERVAL);

@@ -15,6 +15,7 @@ public record SystemPrompts(Map<String, SystemPrompt> byAlias, String filesCheck
     byAlias = Map.copyOf(byAlias);
   }
 
+  /** No prompts; for snapshots built by hand (tests of other stages). */
   public static SystemPrompts none() {
     return new SystemPrompts(Map.of(), PromptFiles.empty(null).checksum());
   }
