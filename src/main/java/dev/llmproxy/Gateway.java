@@ -1,5 +1,7 @@
 package dev.llmproxy;
 
+import dev.llmproxy.config.ConfigLoader;
+import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
@@ -31,10 +33,17 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, Snapshot initial, int instances) {
+    return start(vertx, ConfigLoader.fromSystemEnv(), initial, instances);
+  }
+
+  /** @param loader loaded {@code initial}; reloads go through it too, so versions keep counting up */
+  public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     EchoBackend echo = new EchoBackend(vertx);
+    ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
-      GatewayServices services = new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current));
+      GatewayServices services =
+          new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher);
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.
@@ -42,12 +51,19 @@ public final class Gateway {
       AtomicInteger actualPort = new AtomicInteger();
       return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
               new DeploymentOptions().setInstances(Math.max(1, instances)))
-          .map(id -> new Gateway(vertx, services, actualPort.get()));
+          .map(id -> {
+            watcher.start(new ListenAddress(listen.host(), actualPort.get()));
+            return new Gateway(vertx, services, actualPort.get());
+          });
     });
   }
 
   /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */
   public Future<Void> stop() {
+    return services.config().stop().compose(v -> undeploy());
+  }
+
+  private Future<Void> undeploy() {
     List<Future<Void>> undeployed = new ArrayList<>();
     for (String id : Set.copyOf(vertx.deploymentIDs())) {
       undeployed.add(vertx.undeploy(id));

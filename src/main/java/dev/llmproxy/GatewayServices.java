@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.routing.AliasResolver;
@@ -8,4 +9,4 @@ import dev.llmproxy.routing.AliasResolver;
  * State shared by every event loop's verticle instance, and that outlives config reloads. Everything here is
  * thread-safe; per-event-loop things (HTTP server and client) belong to {@link GatewayVerticle}.
  */
-public record GatewayServices(SnapshotHolder snapshots, EchoBackend echo, AliasResolver resolver) {}
+public record GatewayServices(SnapshotHolder snapshots, EchoBackend echo, AliasResolver resolver, ConfigWatcher config) {}

@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.admin.AdminApi;
 import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
 import dev.llmproxy.ingress.Authenticate;
@@ -9,6 +10,7 @@ import dev.llmproxy.ingress.ParseRequest;
 import dev.llmproxy.ingress.ReadBody;
 import dev.llmproxy.observability.AccessLog;
 import dev.llmproxy.pipeline.ProxyPipeline;
+import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.routing.ResolveRoutes;
 import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
@@ -42,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
             new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
+            new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
             new Forward(new AttemptLoop(vertx, upstream))),  // attempts with fallback, then relay
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         AccessLog::write);
@@ -51,6 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
+    AdminApi.mount(router, services.snapshots(), services.config());
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

@@ -2,6 +2,7 @@ package dev.llmproxy;
 
 import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
+import dev.llmproxy.config.HangupSignal;
 import dev.llmproxy.config.Snapshot;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -82,8 +83,9 @@ public final class Main {
       return 0;
     }
     Snapshot snapshot;
+    ConfigLoader loader = ConfigLoader.fromSystemEnv();
     try {
-      snapshot = ConfigLoader.fromSystemEnv().load(args.config());
+      snapshot = loader.load(args.config());
     } catch (ConfigException e) {
       for (String problem : e.problems()) {
         err.println("llm-proxy: " + args.config() + ": " + problem);
@@ -96,18 +98,19 @@ public final class Main {
           + snapshot.aliases().size() + " model aliases)");
       return 0;
     }
-    return serve(snapshot, err);
+    return serve(loader, snapshot, err);
   }
 
-  private static int serve(Snapshot snapshot, PrintStream err) {
+  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err) {
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
     Vertx vertx = Vertx.vertx(new VertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
-    Gateway.start(vertx, snapshot, instances).onComplete(ar -> {
+    Gateway.start(vertx, loader, snapshot, instances).onComplete(ar -> {
       if (ar.succeeded()) {
+        HangupSignal.install(() -> ar.result().services().config().reload("SIGHUP"));
         log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
             snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
       } else {

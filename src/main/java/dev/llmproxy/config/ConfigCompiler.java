@@ -24,7 +24,7 @@ public final class ConfigCompiler {
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
-  private static final Set<String> ALIAS_KEYS = Set.of("routes");
+  private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
   private final EnvExpander env;
@@ -34,6 +34,12 @@ public final class ConfigCompiler {
   }
 
   public Snapshot compile(Path file, Object tree, String checksum, long version) throws ConfigException {
+    return compile(file, tree, checksum, version, PromptFiles::empty);
+  }
+
+  /** @param promptFiles reads the system prompt directory the config names (the caller's I/O, not ours) */
+  public Snapshot compile(Path file, Object tree, String checksum, long version,
+      java.util.function.Function<Path, PromptFiles> promptFiles) throws ConfigException {
     ConfigProblems problems = new ConfigProblems();
     ConfigNode root = new ConfigNode("", tree, problems, env);
     root.warnUnknownKeys(TOP_LEVEL_KEYS);
@@ -50,12 +56,15 @@ public final class ConfigCompiler {
     Timeouts timeouts = timeouts(root.get("timeout"));
     Map<String, Backend> backends = backends(root.get("backends"));
     Map<String, Alias> aliases = aliases(root.get("models"), backends);
+    SystemPrompts prompts = SystemPromptCompiler.compile(
+        root.get("models"), proxy, aliases.keySet(), promptFiles.apply(proxy.systemPromptsDir()));
+    ReloadSettings reload = ReloadSettings.compile(root.get("proxy"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
-        proxy, timeouts, backends, aliases, problems.warnings());
+        proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload);
   }
 
   private static ListenAddress listen(ConfigNode node) {
@@ -87,7 +96,8 @@ public final class ConfigCompiler {
   }
 
   private static ProxySettings proxy(ConfigNode node, Path baseDir) {
-    node.warnUnknownKeys(Set.of("enable_system_prompt", "forward_client_ip", "max_body_bytes", "system_prompts_dir"));
+    node.warnUnknownKeys(Set.of("enable_system_prompt", "forward_client_ip", "max_body_bytes", "system_prompts_dir",
+        "watch_interval"));
     long maxBody = node.get("max_body_bytes").integer(DEFAULT_MAX_BODY_BYTES);
     if (maxBody <= 0) {
       node.get("max_body_bytes").error("must be positive");

@@ -17,7 +17,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Reads a config file and compiles it. Blocking file I/O: call it before serving, or from a worker thread.
+ * Reads a config file (and the system prompt files it names) and compiles it. Blocking file I/O: call it before
+ * serving, or from a worker thread. One instance serves the whole process, so versions keep counting up
+ * across reloads.
  */
 public final class ConfigLoader {
 
@@ -28,6 +30,12 @@ public final class ConfigLoader {
     this.env = Map.copyOf(env);
   }
 
+  /** Continues numbering after {@code version}, for a loader taking over from the one that loaded it. */
+  public ConfigLoader continuingAfter(long version) {
+    versions.accumulateAndGet(version, Math::max);
+    return this;
+  }
+
   public static ConfigLoader fromSystemEnv() {
     return new ConfigLoader(System.getenv());
   }
@@ -36,7 +44,7 @@ public final class ConfigLoader {
     byte[] bytes = read(file);
     Object tree = parse(file, bytes);
     return new ConfigCompiler(new EnvExpander(env))
-        .compile(file, tree, sha256(bytes), versions.incrementAndGet());
+        .compile(file, tree, sha256(bytes), versions.incrementAndGet(), PromptFiles::read);
   }
 
   static byte[] read(Path file) throws ConfigException {

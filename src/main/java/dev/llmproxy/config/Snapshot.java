@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param proxyApiKey the key clients must present, or null when authentication is off (loopback only)
  * @param aliases in document order
+ * @param systemPrompts per-alias prompts, read with this snapshot so a request keeps its prompt to the end
+ * @param reload how the config is watched for changes
  */
 public record Snapshot(
     long version,
@@ -25,7 +27,9 @@ public record Snapshot(
     Timeouts timeouts,
     Map<String, Backend> backends,
     Map<String, Alias> aliases,
-    List<String> warnings) {
+    List<String> warnings,
+    SystemPrompts systemPrompts,
+    ReloadSettings reload) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

@@ -29,7 +29,7 @@ public final class Authenticate implements Stage {
         "Invalid or missing proxy API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'."));
   }
 
-  static boolean presents(HttpServerRequest request, Secret key) {
+  public static boolean presents(HttpServerRequest request, Secret key) {
     String authorization = request.getHeader("authorization");
     boolean bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         && key.matches(authorization.substring(7).trim());
