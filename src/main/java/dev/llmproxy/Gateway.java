@@ -10,6 +10,8 @@ import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import dev.llmproxy.fallback.CooldownRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,12 +40,18 @@ public final class Gateway {
 
   /** @param loader loaded {@code initial}; reloads go through it too, so versions keep counting up */
   public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances) {
+    return start(vertx, loader, initial, instances, Clock.systemUTC());
+  }
+
+  /** @param clock time for cooldowns and other reload-surviving state; tests pass a clock they can advance */
+  public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     EchoBackend echo = new EchoBackend(vertx);
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
       GatewayServices services =
-          new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher);
+          new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
+              new CooldownRegistry(clock), clock);
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.

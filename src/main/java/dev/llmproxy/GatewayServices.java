@@ -3,10 +3,18 @@ package dev.llmproxy;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.routing.AliasResolver;
+import java.time.Clock;
 
 /**
  * State shared by every event loop's verticle instance, and that outlives config reloads. Everything here is
  * thread-safe; per-event-loop things (HTTP server and client) belong to {@link GatewayVerticle}.
  */
-public record GatewayServices(SnapshotHolder snapshots, EchoBackend echo, AliasResolver resolver, ConfigWatcher config) {}
+public record GatewayServices(
+    SnapshotHolder snapshots,
+    EchoBackend echo,
+    AliasResolver resolver,
+    ConfigWatcher config,
+    CooldownRegistry cooldowns,
+    Clock clock) {}

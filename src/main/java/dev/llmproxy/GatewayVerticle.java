@@ -45,7 +45,7 @@ public final class GatewayVerticle extends VerticleBase {
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
             new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
             new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(new AttemptLoop(vertx, upstream))),  // attempts with fallback, then relay
+            new Forward(new AttemptLoop(vertx, upstream, services.resolver(), services.cooldowns(), services.clock()))),  // attempts with fallback, then relay
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         AccessLog::write);
   }

@@ -1,5 +1,6 @@
 package dev.llmproxy.config;
 
+import dev.llmproxy.detection.DetectionRules;
 import dev.llmproxy.protocol.Protocol;
 import java.util.Map;
 
@@ -7,7 +8,8 @@ import java.util.Map;
  * A compiled backend. {@code url} is the base URL without trailing slash (for {@link BackendType#ECHO}, null:
  * the echo server's address is only known at runtime). {@code apiKey} is null when the backend needs none.
  * {@code disabledReason} says why an {@code enabled: true} backend is nonetheless off (e.g. its key's
- * environment variable is unset); routes to a disabled backend are skipped.
+ * environment variable is unset); routes to a disabled backend are skipped. {@code detection} overrides the
+ * global {@code detection:} rules for this backend, or is null.
  */
 public record Backend(
     String name,
@@ -17,7 +19,8 @@ public record Backend(
     Protocol protocol,
     Map<String, Secret> headers,
     boolean enabled,
-    String disabledReason) {
+    String disabledReason,
+    DetectionRules detection) {
 
   public Backend {
     headers = Map.copyOf(headers);

@@ -1,5 +1,6 @@
 package dev.llmproxy.config;
 
+import dev.llmproxy.detection.DetectionRules;
 import dev.llmproxy.protocol.Protocol;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -20,9 +21,10 @@ import java.util.Set;
 public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
-      "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models");
+      "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
+      "fallback");
   private static final Set<String> BACKEND_KEYS =
-      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers");
+      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
   private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
@@ -54,17 +56,19 @@ public final class ConfigCompiler {
     }
     ProxySettings proxy = proxy(root.get("proxy"), baseDir);
     Timeouts timeouts = timeouts(root.get("timeout"));
-    Map<String, Backend> backends = backends(root.get("backends"));
+    DetectionRules detection = DetectionConfig.compile(root.get("detection"), DetectionRules.defaults());
+    Map<String, Backend> backends = backends(root.get("backends"), detection);
     Map<String, Alias> aliases = aliases(root.get("models"), backends);
     SystemPrompts prompts = SystemPromptCompiler.compile(
         root.get("models"), proxy, aliases.keySet(), promptFiles.apply(proxy.systemPromptsDir()));
     ReloadSettings reload = ReloadSettings.compile(root.get("proxy"));
+    FallbackSettings fallback = FallbackSettings.compile(root.get("fallback"), aliases.keySet());
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
-        proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload);
+        proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback);
   }
 
   private static ListenAddress listen(ConfigNode node) {
@@ -111,13 +115,13 @@ public final class ConfigCompiler {
   }
 
   private static Timeouts timeouts(ConfigNode node) {
-    node.warnUnknownKeys(Set.of("connect", "response_header", "idle", "total"));
-    Timeouts t = new Timeouts(
+    node.warnUnknownKeys(Set.of("connect", "response_header", "first_token", "idle", "total"));
+    return new Timeouts(
         positive(node.get("connect"), Duration.ofSeconds(10)),
         positive(node.get("response_header"), Duration.ofSeconds(300)),
+        positive(node.get("first_token"), Duration.ofSeconds(120)),
         positive(node.get("idle"), Duration.ofSeconds(120)),
         positive(node.get("total"), Duration.ofMinutes(10)));
-    return t;
   }
 
   static Duration positive(ConfigNode node, Duration fallback) {
@@ -129,7 +133,7 @@ public final class ConfigCompiler {
     return d;
   }
 
-  private static Map<String, Backend> backends(ConfigNode node) {
+  private static Map<String, Backend> backends(ConfigNode node, DetectionRules globalDetection) {
     Map<String, Backend> out = new LinkedHashMap<>();
     if (node.isMissing()) {
       node.error("at least one backend is required");
@@ -140,7 +144,7 @@ public final class ConfigCompiler {
         continue;
       }
       b.warnUnknownKeys(BACKEND_KEYS);
-      Backend backend = backend(b);
+      Backend backend = backend(b, globalDetection);
       if (backend == null) {
         continue;
       }
@@ -151,7 +155,7 @@ public final class ConfigCompiler {
     return out;
   }
 
-  private static Backend backend(ConfigNode b) {
+  private static Backend backend(ConfigNode b, DetectionRules globalDetection) {
     if (b.get("name").isBoolean()) {
       b.get("name").error("YAML read this name as a boolean (unquoted yes/no/on/off); quote it, e.g. name: \"off\"");
       return null;
@@ -211,7 +215,8 @@ public final class ConfigCompiler {
       disabledReason = "environment variable " + String.join(", ", missingEnv) + " is not set";
       b.warn("backend \"" + name + "\" disabled: " + disabledReason);
     }
-    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason);
+    DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
+    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection);
   }
 
   /** A backend referring to an unset variable is disabled rather than invalid, so the example runs keyless. */

@@ -1,5 +1,6 @@
 package dev.llmproxy.config;
 
+import dev.llmproxy.detection.DetectionRules;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param aliases in document order
  * @param systemPrompts per-alias prompts, read with this snapshot so a request keeps its prompt to the end
  * @param reload how the config is watched for changes
+ * @param detection what counts as a failed attempt, unless a backend overrides it
+ * @param fallback retry budget, cooldowns and alias fallbacks
  */
 public record Snapshot(
     long version,
@@ -29,12 +32,24 @@ public record Snapshot(
     Map<String, Alias> aliases,
     List<String> warnings,
     SystemPrompts systemPrompts,
-    ReloadSettings reload) {
+    ReloadSettings reload,
+    DetectionRules detection,
+    FallbackSettings fallback) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
     aliases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(aliases));
     warnings = List.copyOf(warnings);
+  }
+
+  /** The detection rules for one backend: its own override, or the global ones. */
+  public DetectionRules detectionFor(Backend backend) {
+    return backend.detection() != null ? backend.detection() : detection;
+  }
+
+  /** Bound of the whole request, L2 fallbacks included. */
+  public java.time.Duration requestDeadline() {
+    return fallback.totalTimeout() != null ? fallback.totalTimeout() : timeouts.total();
   }
 
   public Optional<Alias> alias(String name) {

@@ -1,157 +1,227 @@
 package dev.llmproxy.fallback;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.llmproxy.config.Alias;
+import dev.llmproxy.config.FallbackSettings;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.detection.FailureClass;
+import dev.llmproxy.detection.Verdict;
+import dev.llmproxy.observability.LogFields;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
+import dev.llmproxy.routing.AliasResolver;
 import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.routing.RoutePlan;
 import dev.llmproxy.streaming.ClientResponse;
-import dev.llmproxy.streaming.SseStream;
-import dev.llmproxy.streaming.StreamEventKind;
 import dev.llmproxy.upstream.UpstreamClient;
-import dev.llmproxy.upstream.UpstreamExchange;
-import dev.llmproxy.upstream.UpstreamFailure;
-import dev.llmproxy.upstream.UpstreamRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Tries the candidates of a request's plan in order. An attempt is judged before anything reaches the client
- * (a stream is peeked up to its first content event); a rejected attempt's response is released and the next
- * candidate is tried. The accepted one is relayed, and the returned future completes when the client response
- * has ended.
+ * Serves a request from the routes of its alias and, when they all fail, from its fallback aliases.
+ *
+ * <p>Order: the alias' candidates (priority tiers, shuffled within a tier), skipping routes whose circuit is
+ * open; then, if the prompt was too long everywhere, the {@code fallback.on_context_length} aliases; otherwise
+ * the {@code fallback.alias_fallback} aliases, each with its own candidates and {@code max_retries} budget; all
+ * within the request deadline. A failed attempt goes through {@link RetryPolicy}: retry the route, or cool it
+ * and move on. When every route everywhere is cooling, the one whose cooldown ends first is tried anyway.
  */
 public final class AttemptLoop {
 
-  /** Non-stream bodies are read whole (to judge them, and to log usage); larger ones are refused, not buffered. */
-  static final long MAX_BUFFERED_RESPONSE_BYTES = 64L * 1024 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(AttemptLoop.class);
 
   private final Vertx vertx;
-  private final UpstreamClient upstream;
+  private final AliasResolver resolver;
+  private final CooldownRegistry cooldowns;
+  private final SingleAttempt single;
 
-  public AttemptLoop(Vertx vertx, UpstreamClient upstream) {
+  public AttemptLoop(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns, Clock clock) {
     this.vertx = vertx;
-    this.upstream = upstream;
+    this.resolver = resolver;
+    this.cooldowns = cooldowns;
+    this.single = new SingleAttempt(vertx, upstream, clock);
   }
 
+  /** Completes when the client response has ended (accepted answer relayed, or the provider's answer returned). */
   public Future<Void> run(RequestContext ctx) {
-    return attempt(ctx, 0);
+    RequestAttempts trail = new RequestAttempts();
+    List<String> aliases = new ArrayList<>();
+    aliases.add(ctx.alias().name());
+    aliases.addAll(ctx.snapshot().fallback().aliasFallbacksOf(ctx.alias().name()));
+    Candidate lastResort = lastResortIfAllCooling(ctx, aliases);
+    Future<Void> served = lastResort != null
+        ? lastResort(ctx, lastResort, trail)
+        : tryAlias(ctx, aliases, 0, trail);
+    return served.recover(err -> err instanceof SingleAttempt.ClientGone
+        ? Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"))
+        : Future.failedFuture(err));
   }
 
-  private Future<Void> attempt(RequestContext ctx, int index) {
-    List<Candidate> candidates = ctx.plan().candidates();
-    if (ctx.clientGone()) {
-      return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));
+  private Future<Void> tryAlias(RequestContext ctx, List<String> aliases, int index, RequestAttempts trail) {
+    if (index >= aliases.size()) {
+      return giveUp(ctx, trail);
     }
-    if (index >= candidates.size()) {
-      return Future.failedFuture(allFailed(ctx));
-    }
-    Candidate candidate = candidates.get(index);
     Snapshot snapshot = ctx.snapshot();
+    Alias alias = snapshot.aliases().get(aliases.get(index));
+    RoutePlan plan = index == 0 && ctx.plan() != null ? ctx.plan() : resolver.plan(snapshot, alias, ctx.protocol());
+    plan.skipped().forEach(trail::skipped);
+    return tryCandidate(ctx, plan, 0, new int[] {0}, trail).compose(served -> {
+      if (served) {
+        return Future.succeededFuture();
+      }
+      if (trail.takeContextLengthFlag()) {
+        // The prompt is too long for these models: only the aliases meant for long prompts can help.
+        List<String> longer = snapshot.fallback().contextLengthFallbacksOf(ctx.alias().name()).stream()
+            .filter(a -> !aliases.subList(0, index + 1).contains(a)).toList();
+        if (longer.isEmpty()) {
+          return giveUp(ctx, trail);
+        }
+        List<String> next = new ArrayList<>(aliases.subList(0, index + 1));
+        next.addAll(longer);
+        return tryAlias(ctx, next, index + 1, trail);
+      }
+      return tryAlias(ctx, aliases, index + 1, trail);
+    });
+  }
+
+  /** @return true when the request was served, false when this alias has nothing more to try */
+  private Future<Boolean> tryCandidate(
+      RequestContext ctx, RoutePlan plan, int index, int[] attemptsInAlias, RequestAttempts trail) {
+    if (index >= plan.candidates().size()) {
+      return Future.succeededFuture(false);
+    }
+    Candidate candidate = plan.candidates().get(index);
+    CooldownRegistry.Admission admission = cooldowns.admit(candidate.key());
+    if (admission == CooldownRegistry.Admission.COOLING) {
+      trail.skipped(candidate.key() + " (cooling down, " + seconds(cooldowns.remaining(candidate.key())) + " left)");
+      return tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail);
+    }
+    return tryRoute(ctx, candidate, 0, attemptsInAlias, trail).compose(served -> served
+        ? Future.succeededFuture(true)
+        : tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail));
+  }
+
+  /** Attempts one route, retrying it as the policy says. @return true when served */
+  private Future<Boolean> tryRoute(
+      RequestContext ctx, Candidate candidate, int retriesDone, int[] attemptsInAlias, RequestAttempts trail) {
+    FallbackSettings settings = ctx.snapshot().fallback();
     Duration remaining = remaining(ctx);
-    if (remaining.isZero()) {
-      ctx.recordAttempt(record(ctx, candidate, 0, "skipped: request total timeout reached", System.nanoTime()));
-      return Future.failedFuture(allFailed(ctx));
-    }
-    long started = System.nanoTime();
-    UpstreamRequest call = new UpstreamRequest(
-        candidate,
-        ctx.endpoint(),
-        bodyFor(ctx, candidate),
-        ctx.request().headers(),
-        ctx.traceId(),
-        snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
-        min(snapshot.timeouts().connect(), remaining),
-        min(snapshot.timeouts().responseHeader(), remaining));
-    return upstream.send(call)
-        .compose(exchange -> judge(ctx, exchange, started))
-        .recover(err -> {
-          if (err instanceof UpstreamFailure failure) {
-            ctx.recordAttempt(record(ctx, candidate, 0, failure.getMessage(), started));
-            ctx.errorReason(failure.getMessage());
-            return attempt(ctx, index + 1);
-          }
-          return Future.failedFuture(err);
-        });
-  }
-
-  private Future<Void> judge(RequestContext ctx, UpstreamExchange exchange, long started) {
     if (ctx.clientGone()) {
-      exchange.release();
-      return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));
+      cooldowns.abandon(candidate.key());
+      return Future.failedFuture(new SingleAttempt.ClientGone());
     }
-    Duration idle = ctx.snapshot().timeouts().idle();
-    boolean success = exchange.status() >= 200 && exchange.status() < 300;
-    if (ctx.stream() && success && exchange.isEventStream()) {
-      SseStream stream = new SseStream(vertx, exchange, ctx.protocol());
-      return stream.peek(min(idle, remaining(ctx)))
-          .compose(peek -> relayStream(ctx, exchange, stream, peek, started));
+    if (attemptsInAlias[0] >= settings.maxRetries() || remaining.isZero()) {
+      cooldowns.abandon(candidate.key());
+      trail.skipped(candidate.key() + (remaining.isZero() ? " (request deadline reached)" : " (max_retries reached)"));
+      return Future.succeededFuture(false);
     }
-    return exchange.readBody(MAX_BUFFERED_RESPONSE_BYTES, min(idle, remaining(ctx)))
-        .compose(body -> {
-          ctx.recordAttempt(record(ctx, exchange.candidate(), exchange.status(), "accepted", started));
-          ClientResponse.commitHeaders(ctx, exchange);
-          ctx.markFirstByte();
-          ctx.addBytesOut(body.length());
-          return ctx.response().end(body);
-        });
+    attemptsInAlias[0]++;
+    return single.run(ctx, candidate, remaining, trail).transform(done -> {
+      if (done.failed()) {
+        cooldowns.abandon(candidate.key());
+        return Future.failedFuture(done.cause());
+      }
+      SingleAttempt.Result result = done.result();
+      Verdict verdict = result.verdict();
+      if (verdict.accepted()) {
+        cooldowns.success(candidate.key());
+        return Future.succeededFuture(true);
+      }
+      return afterFailure(ctx, candidate, result, retriesDone, attemptsInAlias, trail);
+    });
   }
 
-  private Future<Void> relayStream(
-      RequestContext ctx, UpstreamExchange exchange, SseStream stream, SseStream.Peek peek, long started) {
-    ctx.recordAttempt(record(ctx, exchange.candidate(), exchange.status(),
-        peek.decisive() == StreamEventKind.ERROR ? "accepted (stream error event)" : "accepted", started));
-    ClientResponse.commitHeaders(ctx, exchange);
-    ctx.response().putHeader("Cache-Control", "no-cache");
-    Runnable onGone = stream::clientGone;
-    ctx.onClientGone(onGone);
-    return stream.relay(ctx.response(), ctx.snapshot().timeouts().idle(), ctx::markFirstByte)
-        .map(outcome -> {
-          ctx.removeOnClientGone(onGone);
-          ctx.addBytesOut(outcome.bytesOut());
-          if (!outcome.complete()) {
-            ctx.errorReason(outcome.failure());
-          }
-          return null;
-        });
-  }
-
-  /** The client's body with the alias replaced by the candidate's real model. */
-  private static Buffer bodyFor(RequestContext ctx, Candidate candidate) {
-    return ctx.body().copy().put("model", candidate.model()).toBuffer();
-  }
-
-  private static ApiError allFailed(RequestContext ctx) {
-    List<AttemptRecord> attempts = ctx.attempts();
-    String trail = attempts.stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
-    String skipped = ctx.plan().skipped().isEmpty() ? "" : " Skipped: " + String.join("; ", ctx.plan().skipped()) + ".";
-    if (attempts.isEmpty()) {
-      return ApiError.of(ErrorKind.UNSUPPORTED_PROTOCOL,
-          "No route of model \"" + ctx.plan().alias() + "\" can serve this request." + skipped);
+  private Future<Boolean> afterFailure(RequestContext ctx, Candidate candidate, SingleAttempt.Result result,
+      int retriesDone, int[] attemptsInAlias, RequestAttempts trail) {
+    Verdict verdict = result.verdict();
+    FallbackSettings settings = ctx.snapshot().fallback();
+    RetryPolicy.Decision decision = RetryPolicy.decide(verdict, retriesDone, settings, ThreadLocalRandom.current());
+    trail.failed(verdict.failure(), verdict.retryAfter());
+    ctx.recordAttempt(record(candidate, result.status(), verdict.reason(), result.startedNanos()));
+    ctx.errorReason(verdict.reason());
+    LOG.warn("attempt failed", kv(LogFields.TRACE_ID, ctx.traceId()), kv(LogFields.ALIAS, candidate.alias()),
+        kv(LogFields.BACKEND, candidate.backend().name()), kv(LogFields.MODEL, candidate.model()),
+        kv(LogFields.STATUS, result.status()), kv(LogFields.STREAM, ctx.stream()),
+        kv("failure_class", verdict.failure().name()), kv(LogFields.ERROR, verdict.reason()),
+        kv("decision", decision.why()));
+    if (decision.retrySameRoute() && decision.delay().compareTo(remaining(ctx)) < 0
+        && attemptsInAlias[0] < settings.maxRetries()) {
+      return vertx.timer(Math.max(1, decision.delay().toMillis()))
+          .compose(v -> tryRoute(ctx, candidate, retriesDone + 1, attemptsInAlias, trail));
     }
-    boolean allTimeouts = attempts.stream().allMatch(a -> a.outcome().contains("timeout") || a.outcome().contains("in time"));
-    ErrorKind kind = allTimeouts ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED;
-    return ApiError.of(kind, "All " + attempts.size() + " attempt(s) for model \"" + ctx.plan().alias()
-        + "\" failed: " + trail + "." + skipped);
+    if (verdict.failure() == FailureClass.CONTEXT_LENGTH) {
+      cooldowns.success(candidate.key()); // it answered properly: the route is healthy
+    } else if (decision.coolRoute() || decision.retrySameRoute()) {
+      Duration cooling = cooldowns.failure(candidate.key(), decision.coolFor(), settings.cooldownInitial(),
+          settings.cooldownCap());
+      if (verdict.failure() == FailureClass.RATE_LIMITED) {
+        trail.rateLimitedFor(cooling);
+      }
+    }
+    return Future.succeededFuture(false);
   }
 
-  private static AttemptRecord record(RequestContext ctx, Candidate c, int status, String outcome, long started) {
-    return new AttemptRecord(c.alias(), c.backend().name(), c.model(), status, outcome,
-        (System.nanoTime() - started) / 1_000_000);
+  /**
+   * Every route of the alias and of its fallbacks is cooling: rather than failing outright, probe the one whose
+   * cooldown ends first (it is the likeliest to have recovered).
+   */
+  private Candidate lastResortIfAllCooling(RequestContext ctx, List<String> aliases) {
+    List<Candidate> all = new ArrayList<>();
+    for (int i = 0; i < aliases.size(); i++) {
+      Alias alias = ctx.snapshot().aliases().get(aliases.get(i));
+      RoutePlan plan = i == 0 && ctx.plan() != null ? ctx.plan() : resolver.plan(ctx.snapshot(), alias, ctx.protocol());
+      all.addAll(plan.candidates());
+    }
+    if (all.isEmpty() || !all.stream().allMatch(c -> cooldowns.isCooling(c.key()))) {
+      return null;
+    }
+    return all.stream().min(Comparator.comparing(c -> cooldowns.remaining(c.key()))).orElseThrow();
+  }
+
+  private Future<Void> lastResort(RequestContext ctx, Candidate candidate, RequestAttempts trail) {
+    trail.skipped("every route was cooling down; tried " + candidate.key() + ", whose cooldown ends first");
+    cooldowns.forceProbe(candidate.key());
+    return tryRoute(ctx, candidate, 0, new int[] {0}, trail)
+        .compose(served -> served ? Future.succeededFuture() : giveUp(ctx, trail));
+  }
+
+  /** Nothing was accepted: the provider's own context-length answer if that is what ended it, else our error. */
+  private Future<Void> giveUp(RequestContext ctx, RequestAttempts trail) {
+    RequestAttempts.ProviderAnswer answer = trail.contextLengthAnswer();
+    if (answer != null && !ctx.response().headWritten()) {
+      ctx.status(answer.status());
+      var response = ctx.response().setStatusCode(answer.status());
+      String type = answer.headers().get("content-type");
+      response.putHeader("Content-Type", type == null ? "application/json" : type);
+      response.putHeader(ClientResponse.ATTEMPTS_HEADER, String.valueOf(ctx.attempts().size()));
+      ctx.addBytesOut(answer.body().length());
+      return response.end(answer.body());
+    }
+    return Future.failedFuture(trail.finalError(ctx));
+  }
+
+  static AttemptRecord record(Candidate c, int status, String outcome, long startedNanos) {
+    long millis = startedNanos == 0 ? 0 : (System.nanoTime() - startedNanos) / 1_000_000;
+    return new AttemptRecord(c.alias(), c.backend().name(), c.model(), status, outcome, millis);
   }
 
   private static Duration remaining(RequestContext ctx) {
-    long elapsed = System.nanoTime() - ctx.startNanos();
-    Duration left = ctx.snapshot().timeouts().total().minusNanos(elapsed);
+    Duration left = ctx.snapshot().requestDeadline().minusNanos(System.nanoTime() - ctx.startNanos());
     return left.isNegative() ? Duration.ZERO : left;
   }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+  private static String seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000) + "s";
   }
 }

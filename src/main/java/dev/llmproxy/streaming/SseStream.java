@@ -65,6 +65,7 @@ public final class SseStream {
   private boolean doneSeen;
   private boolean finishSeen;
   private boolean errorRelayed;
+  private boolean heldError;
   private int malformed;
   private long bytesOut;
   private Runnable onFirstByte = () -> {};
@@ -106,6 +107,7 @@ public final class SseStream {
       write(event);
     }
     held.clear();
+    errorRelayed = heldError;
     if (upstreamFailure != null) {
       failToClient(upstreamFailure.getMessage());
     } else if (upstreamEnded) {
@@ -162,11 +164,13 @@ public final class SseStream {
       default -> { }
     }
     if (phase == Phase.PEEKING) {
+      held.add(raw);
       if (kind == StreamEventKind.ERROR) {
+        // Held too: if the caller passes this error through, the client gets the provider's own event.
+        heldError = true;
         decide(kind, event);
         return;
       }
-      held.add(raw);
       heldBytes += raw.length();
       if (kind != StreamEventKind.META || heldBytes > MAX_HELD_BYTES) {
         decide(kind == StreamEventKind.META ? StreamEventKind.CONTENT : kind, event);

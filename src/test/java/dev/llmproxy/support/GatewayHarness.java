@@ -49,6 +49,16 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static GatewayHarness start(Vertx vertx, String yaml, Map<String, String> env, int instances) {
+    return start(vertx, yaml, env, instances, java.time.Clock.systemUTC());
+  }
+
+  /** With a clock the test controls (cooldowns): see {@link MutableClock}. */
+  public static GatewayHarness start(Vertx vertx, String yaml, java.time.Clock clock) {
+    return start(vertx, yaml, Map.of(), 2, clock);
+  }
+
+  public static GatewayHarness start(
+      Vertx vertx, String yaml, Map<String, String> env, int instances, java.time.Clock clock) {
     try {
       Path dir = Files.createTempDirectory("llm-proxy-test");
       Files.createDirectories(dir.resolve("system_prompts"));
@@ -56,7 +66,7 @@ public final class GatewayHarness implements AutoCloseable {
       Files.writeString(config, yaml);
       ConfigLoader loader = new ConfigLoader(env);
       Snapshot snapshot = loader.load(config);
-      Gateway gateway = Gateway.start(vertx, loader, snapshot, instances).await();
+      Gateway gateway = Gateway.start(vertx, loader, snapshot, instances, clock).await();
       return new GatewayHarness(dir, gateway);
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start: " + e.getMessage(), e);
