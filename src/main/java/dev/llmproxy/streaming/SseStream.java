@@ -212,16 +212,21 @@ public final class SseStream {
 
   private void onUpstreamFailure(UpstreamFailure failure) {
     cancelTimer();
+    // Each branch leaves its phase before releasing: a release resets the connection, which re-enters here.
     switch (phase) {
       case PEEKING -> {
         phase = Phase.FINISHED;
         upstream.release();
         peek.tryFail(failure);
       }
-      case HOLDING -> upstreamFailure = failure;
+      case HOLDING -> {
+        if (upstreamFailure == null) {
+          upstreamFailure = failure;
+        }
+      }
       case RELAYING -> {
-        upstream.release();
         failToClient(failure.getMessage());
+        upstream.release();
       }
       default -> { }
     }
@@ -269,9 +274,7 @@ public final class SseStream {
     cancelTimer();
     timer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       timer = -1;
-      UpstreamFailure failure = new UpstreamFailure(kind, "nothing for " + after.toMillis() + " ms");
-      upstream.release();
-      onUpstreamFailure(failure);
+      onUpstreamFailure(new UpstreamFailure(kind, "nothing for " + after.toMillis() + " ms"));
     });
   }
 

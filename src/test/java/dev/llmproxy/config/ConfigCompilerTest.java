@@ -141,6 +141,37 @@ class ConfigCompilerTest {
   }
 
   @Test
+  void fallbackAliasesMustExistAndNotCycle() {
+    List<String> p = problems("""
+        backends: [{name: local, type: echo}]
+        models: {a: [{backend: local}], b: [{backend: local}], c: [{backend: local}]}
+        fallback:
+          alias_fallback: {a: [b], b: [c], c: [a, nope]}
+          on_context_length: {a: [a]}
+        detection: {error_codes: [429, "5xx", "600"], error_patterns: ["/(/"]}
+        """);
+    String all = String.join("\n", p);
+    assertTrue(all.contains("fallback.alias_fallback[\"c\"][1]: unknown model alias \"nope\""), all);
+    assertTrue(all.contains("fallback.alias_fallback: fallback cycle a -> b -> c -> a"), all);
+    assertTrue(all.contains("fallback.on_context_length[\"a\"][0]: alias \"a\" cannot fall back to itself"), all);
+    assertTrue(all.contains("detection.error_codes[2]: invalid status pattern \"600\""), all);
+    assertTrue(all.contains("detection.error_patterns[0]: invalid regular expression"), all);
+  }
+
+  @Test
+  void backendDetectionOverrideInheritsTheGlobalRules() throws Exception {
+    Snapshot s = load("""
+        detection: {error_codes: [500], error_patterns: [special]}
+        backends: [{name: a, type: echo, detection: {error_codes: [400]}}, {name: b, type: echo}]
+        models: {m: [{backend: a}, {backend: b}]}
+        """, Map.of());
+    var a = s.detectionFor(s.backends().get("a"));
+    assertTrue(a.codeListed(400) && !a.codeListed(500));
+    assertTrue(a.bodyMatches("a SPECIAL failure"), "patterns inherited from the global block");
+    assertTrue(s.detectionFor(s.backends().get("b")).codeListed(500));
+  }
+
+  @Test
   void yamlSyntaxErrorNamesLineAndColumn() {
     List<String> p = problems("backends:\n  - {name: a\nmodels: x\n");
     assertTrue(p.get(0).startsWith("invalid YAML at line"), p.toString());
