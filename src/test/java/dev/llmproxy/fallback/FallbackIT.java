@@ -223,6 +223,24 @@ class FallbackIT {
   }
 
   @Test
+  void cooldownStateSurvivesAConfigReload(Vertx vertx) {
+    MutableClock clock = MutableClock.startingNow();
+    MockUpstream first = MockUpstream.start(vertx, "first").always(MockUpstream.status(500, ERROR_500));
+    MockUpstream second = MockUpstream.start(vertx, "second");
+    String yaml = twoRoutes(first, second, "fallback: {retry_same_route: 0}");
+    try (GatewayHarness gw = GatewayHarness.start(vertx, yaml, clock)) {
+      assertEquals("second", servedBy(ask(gw)));
+      first.always(MockUpstream.chat("recovered"));
+      assertTrue(gw.rewriteConfig(yaml.replace("model: m2", "model: m2-renamed")).applied());
+      assertEquals("second", servedBy(ask(gw)), "first/m1 is still cooling after the reload");
+      assertEquals("m2-renamed", second.last().json().getString("model"), "the reload took effect");
+      assertEquals(1, first.count());
+      clock.advance(Duration.ofSeconds(10));
+      assertEquals("first", servedBy(ask(gw)));
+    }
+  }
+
+  @Test
   void allFailingAliasFallsBackToTheNextAlias(Vertx vertx) {
     MockUpstream a1 = MockUpstream.start(vertx, "a1").always(MockUpstream.status(502, ERROR_500));
     MockUpstream a2 = MockUpstream.start(vertx, "a2").always(MockUpstream.resetBeforeHeaders());
