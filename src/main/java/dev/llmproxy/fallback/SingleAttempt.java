@@ -14,6 +14,7 @@ import dev.llmproxy.upstream.UpstreamExchange;
 import dev.llmproxy.upstream.UpstreamFailure;
 import dev.llmproxy.upstream.UpstreamRequest;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
@@ -54,15 +55,21 @@ final class SingleAttempt {
         snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
         min(snapshot.timeouts().connect(), remaining),
         min(snapshot.timeouts().responseHeader(), remaining));
-    return upstream.send(call).transform(sent -> {
+    Promise<Void> clientLeft = Promise.promise();
+    Runnable cancel = clientLeft::tryComplete;
+    ctx.onClientGone(cancel);
+    return upstream.send(call, clientLeft.future()).transform(sent -> {
+      ctx.removeOnClientGone(cancel);
+      if (ctx.clientGone()) {
+        if (sent.succeeded()) {
+          sent.result().release();
+        }
+        return Future.failedFuture(new ClientGone());
+      }
       if (sent.failed()) {
         return Future.succeededFuture(new Result(FailureClassifier.transport(UpstreamFailure.from(sent.cause())), 0, started));
       }
       UpstreamExchange exchange = sent.result();
-      if (ctx.clientGone()) {
-        exchange.release();
-        return Future.failedFuture(new ClientGone());
-      }
       return judge(ctx, exchange, remaining, trail, started);
     });
   }
@@ -97,7 +104,13 @@ final class SingleAttempt {
         return relayStream(ctx, exchange, stream, verdict, started).andThen(done -> ctx.removeOnClientGone(onGone));
       });
     }
+    Runnable release = exchange::release;
+    ctx.onClientGone(release);
     return exchange.readBody(MAX_BUFFERED_RESPONSE_BYTES, min(snapshot.timeouts().idle(), remaining)).transform(read -> {
+      ctx.removeOnClientGone(release);
+      if (ctx.clientGone()) {
+        return Future.failedFuture(new ClientGone());
+      }
       if (read.failed()) {
         return Future.succeededFuture(new Result(FailureClassifier.transport(UpstreamFailure.from(read.cause())), status, started));
       }

@@ -52,6 +52,14 @@ public final class UpstreamClient {
   }
 
   public Future<UpstreamExchange> send(UpstreamRequest call) {
+    return send(call, Promise.<Void>promise().future());
+  }
+
+  /**
+   * @param cancelled completes when the answer is no longer wanted (the client left): the pending request is
+   *     reset so the backend stops generating for nobody
+   */
+  public Future<UpstreamExchange> send(UpstreamRequest call, Future<Void> cancelled) {
     Backend backend = call.candidate().backend();
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
@@ -65,6 +73,11 @@ public final class UpstreamClient {
         return;
       }
       var request = requested.result();
+      cancelled.onSuccess(v -> {
+        if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "cancelled: client disconnected"))) {
+          request.reset();
+        }
+      });
       long headerTimer = vertx.setTimer(Math.max(1, call.headerTimeout().toMillis()), id -> {
         UpstreamFailure timeout = new UpstreamFailure(
             UpstreamFailure.Kind.HEADER_TIMEOUT, "no response within " + call.headerTimeout().toMillis() + " ms");

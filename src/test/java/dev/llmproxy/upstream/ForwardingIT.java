@@ -201,7 +201,22 @@ class ForwardingIT {
     }
   }
 
-  static Duration seconds(int s) {
-    return Duration.ofSeconds(s);
+  @Test
+  void clientLeavingBeforeTheAnswerCancelsTheUpstreamRequest(Vertx vertx) throws Exception {
+    MockUpstream up = MockUpstream.start(vertx, "slow").always(MockUpstream.hang());
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: s, url: "%s"}]
+        models: {gpt: [{backend: s, model: a}]}
+        """.formatted(up.url()))) {
+      var pending = gw.client().sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gw.baseUrl() + "/v1/chat/completions"))
+          .header("content-type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(GatewayHarness.chat("gpt", false))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      up.awaitRequest(Duration.ofSeconds(10));
+      pending.cancel(true);
+      assertEquals("/v1/chat/completions", up.awaitConnectionClosed(Duration.ofSeconds(10)),
+          "a long generation must not go on for a client that left");
+    }
   }
 }
