@@ -4,6 +4,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -33,7 +34,8 @@ public final class Gateway {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     EchoBackend echo = new EchoBackend(vertx);
     return echo.start().compose(started -> {
-      GatewayServices services = new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current));
+      GatewayServices services = new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current),
+          new TrafficControl(vertx, initial));
       ListenAddress listen = initial.listen();
       // The first instance resolves port 0 to a real port; the others then share that port.
       GatewayVerticle first = new GatewayVerticle(services, listen);

@@ -20,7 +20,8 @@ import java.util.Set;
 public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
-      "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models");
+      "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models",
+      "rate_limit", "concurrency", "trusted_proxies");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
@@ -50,12 +51,15 @@ public final class ConfigCompiler {
     Timeouts timeouts = timeouts(root.get("timeout"));
     Map<String, Backend> backends = backends(root.get("backends"));
     Map<String, Alias> aliases = aliases(root.get("models"), backends);
+    RateLimitSettings rateLimit = TrafficSections.rateLimit(root.get("rate_limit"), aliases.keySet());
+    ConcurrencySettings concurrency = TrafficSections.concurrency(root.get("concurrency"));
+    TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
-        proxy, timeouts, backends, aliases, problems.warnings());
+        proxy, timeouts, backends, aliases, problems.warnings(), rateLimit, concurrency, trustedProxies);
   }
 
   private static ListenAddress listen(ConfigNode node) {

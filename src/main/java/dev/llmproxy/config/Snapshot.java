@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param proxyApiKey the key clients must present, or null when authentication is off (loopback only)
  * @param aliases in document order
+ * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  */
 public record Snapshot(
     long version,
@@ -25,7 +26,10 @@ public record Snapshot(
     Timeouts timeouts,
     Map<String, Backend> backends,
     Map<String, Alias> aliases,
-    List<String> warnings) {
+    List<String> warnings,
+    RateLimitSettings rateLimit,
+    ConcurrencySettings concurrency,
+    TrustedProxies trustedProxies) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

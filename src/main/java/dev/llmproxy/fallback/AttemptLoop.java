@@ -1,6 +1,8 @@
 package dev.llmproxy.fallback;
 
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.limits.BackendSlots;
+import dev.llmproxy.limits.Slot;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
@@ -33,10 +35,12 @@ public final class AttemptLoop {
 
   private final Vertx vertx;
   private final UpstreamClient upstream;
+  private final BackendSlots backendSlots;
 
-  public AttemptLoop(Vertx vertx, UpstreamClient upstream) {
+  public AttemptLoop(Vertx vertx, UpstreamClient upstream, BackendSlots backendSlots) {
     this.vertx = vertx;
     this.upstream = upstream;
+    this.backendSlots = backendSlots;
   }
 
   public Future<Void> run(RequestContext ctx) {
@@ -51,10 +55,31 @@ public final class AttemptLoop {
     if (index >= candidates.size()) {
       return Future.failedFuture(allFailed(ctx));
     }
-    Candidate candidate = candidates.get(index);
+    // ---- BEGIN issue #5 (traffic control): concurrency.per_backend_limit. To port into the rewritten loop:
+    // before sending to a candidate, take a backend slot; a candidate whose backend is at its limit is skipped
+    // (not failed, not cooled down); when every remaining candidate is at its limit, wait (bounded by
+    // queue_timeout) for one to free up. The slot is released when the attempt fails, else when the request
+    // finishes (after the response, a stream included, has ended).
+    int backendLimit = ctx.snapshot().concurrency().backendLimit();
+    if (backendLimit > 0) {
+      List<String> backends = candidates.stream().map(c -> c.backend().name()).toList();
+      Duration budget = min(ctx.snapshot().concurrency().queueTimeout(), remaining(ctx));
+      return backendSlots.acquireFirst(ctx, backends, index, backendLimit, budget)
+          .compose(pick -> {
+            ctx.onFinish(pick.slot()::release);
+            return send(ctx, pick.index(), pick.slot());
+          });
+    }
+    // ---- END issue #5
+    return send(ctx, index, Slot.NONE);
+  }
+
+  private Future<Void> send(RequestContext ctx, int index, Slot backendSlot) {
+    Candidate candidate = ctx.plan().candidates().get(index);
     Snapshot snapshot = ctx.snapshot();
     Duration remaining = remaining(ctx);
     if (remaining.isZero()) {
+      backendSlot.release();  // issue #5
       ctx.recordAttempt(record(ctx, candidate, 0, "skipped: request total timeout reached", System.nanoTime()));
       return Future.failedFuture(allFailed(ctx));
     }
@@ -71,6 +96,7 @@ public final class AttemptLoop {
     return upstream.send(call)
         .compose(exchange -> judge(ctx, exchange, started))
         .recover(err -> {
+          backendSlot.release();  // issue #5: a failed attempt frees its backend slot before the next one
           if (err instanceof UpstreamFailure failure) {
             ctx.recordAttempt(record(ctx, candidate, 0, failure.getMessage(), started));
             ctx.errorReason(failure.getMessage());
