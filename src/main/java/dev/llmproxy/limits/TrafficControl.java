@@ -53,10 +53,15 @@ public final class TrafficControl {
       return;
     }
     synchronized (this) {
-      if (pinned != applied && !pinned.loadedAt().isBefore(applied.loadedAt())) {
+      if (pinned != applied && newer(pinned, applied)) {
         reconfigure(pinned);
       }
     }
+  }
+
+  private static boolean newer(Snapshot a, Snapshot b) {
+    int byTime = a.loadedAt().compareTo(b.loadedAt());
+    return byTime > 0 || (byTime == 0 && a.version() > b.version());
   }
 
   public RateLimiters rates() {
