@@ -142,4 +142,39 @@ class ConcurrencyGateTest {
     }
     assertEquals(0, g.inFlight());
   }
+
+  @Test
+  void manyEventLoopsEnteringAndReleasingNeverExceedTheLimitAndEndAtZero(Vertx vertx) throws Exception {
+    ConcurrencyGate g = new ConcurrencyGate(vertx, gate(3, 10_000, Duration.ofMinutes(1)));
+    java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxHolding = new java.util.concurrent.atomic.AtomicInteger();
+    List<Future<Void>> done = new ArrayList<>();
+    for (int loop = 0; loop < 4; loop++) {
+      io.vertx.core.Promise<Void> finished = io.vertx.core.Promise.promise();
+      done.add(finished.future());
+      vertx.getOrCreateContext().runOnContext(v -> {
+        List<Future<Void>> mine = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+          mine.add(g.enter().slot().map(slot -> {
+            maxHolding.accumulateAndGet(holding.incrementAndGet(), Math::max);
+            // Release a tick later, from the event loop, as a finished request would.
+            vertx.runOnContext(x -> {
+              holding.decrementAndGet();
+              slot.release();
+            });
+            return null;
+          }));
+        }
+        Future.all(mine).<Void>mapEmpty().onComplete(finished);
+      });
+    }
+    Future.all(done).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertTrue(maxHolding.get() <= 3, "never more than max_requests at once: " + maxHolding.get());
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (g.inFlight() != 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertEquals(0, g.inFlight());
+    assertEquals(0, g.queued());
+  }
 }

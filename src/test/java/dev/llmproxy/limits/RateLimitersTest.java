@@ -152,4 +152,39 @@ class RateLimitersTest {
     limiters.reconfigure(new RateLimitSettings(true, 0, 5, 1, Map.of(), 10));
     assertTrue(limiters.trackedIps() <= 10, "a smaller bound applies on reload: " + limiters.trackedIps());
   }
+
+  @Test
+  void concurrentAdmitsNeverSpendMoreThanTheBucketHolds() throws Exception {
+    // Clock frozen: no refill, so exactly the capacity may pass however the threads interleave.
+    RateLimiters limiters = new RateLimiters(settings(1000, 600, 1, Map.of("m", 800L)), time);
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      String ip = "10.0.0." + (t % 2);  // two threads per IP
+      Thread thread = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < 1000; i++) {
+          if (limiters.admit(ip, "m").allowed()) {
+            ok.incrementAndGet();
+          }
+        }
+      });
+      thread.start();
+      threads.add(thread);
+    }
+    go.countDown();
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertEquals(800, ok.get(), "the model bucket (800) is the binding one: no more, no fewer");
+    assertEquals(0, limiters.modelTokens("m"));
+    assertEquals(200, limiters.globalTokens(), "global paid only for admitted requests");
+    assertEquals(1200 - 800, limiters.ipTokens("10.0.0.0") + limiters.ipTokens("10.0.0.1"),
+        "per-IP buckets paid only for admitted requests");
+  }
 }
