@@ -52,6 +52,13 @@ final class LoopbackClient implements AutoCloseable {
     return post(path, body, Map.of());
   }
 
+  /** GET, e.g. {@code /health}: not rate limited, so it can open connections before a timed burst. */
+  Future<Answer> get(String path) {
+    return client.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b.toString())));
+  }
+
   /** Sends a request and hands it back, for tests that abort it midway. */
   Future<HttpClientRequest> open(String path, String body) {
     return client.request(HttpMethod.POST, port, "127.0.0.1", path).map(req -> {
