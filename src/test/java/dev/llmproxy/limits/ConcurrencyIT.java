@@ -73,9 +73,14 @@ class ConcurrencyIT {
   }
 
   private GatewayHarness gateway(Vertx vertx, String concurrency) {
+    // Long enough that a held response is never cut by the timeout, however slow the machine.
+    return gateway(vertx, concurrency, "30s");
+  }
+
+  private GatewayHarness gateway(Vertx vertx, String concurrency, String responseHeaderTimeout) {
     GatewayHarness gw = GatewayHarness.start(vertx, """
         listen: "127.0.0.1:0"
-        timeout: {response_header: 1s}
+        timeout: {response_header: %s}
         backends:
           - {name: a, url: "%s"}
           - {name: b, url: "%s"}
@@ -83,7 +88,7 @@ class ConcurrencyIT {
           m:
             - {backend: a, model: ma, priority: 1}
             - {backend: b, model: mb, priority: 2}
-        """.formatted(a.url(), b.url()) + concurrency);
+        """.formatted(responseHeaderTimeout, a.url(), b.url()) + concurrency);
     closing.add(gw);
     return gw;
   }
@@ -303,7 +308,7 @@ class ConcurrencyIT {
     b.always((req, body, up) -> (body.toJsonObject().getBoolean("stream", false) ? stream : ok).send(req, body, up));
 
     GatewayHarness gw = gateway(vertx,
-        "concurrency: {max_requests: 8, max_queue_size: 2000, queue_timeout: 30s, per_backend_limit: 5}\n");
+        "concurrency: {max_requests: 8, max_queue_size: 2000, queue_timeout: 30s, per_backend_limit: 5}\n", "500ms");
     TrafficControl traffic = gw.gateway().services().traffic();
     LoopbackClient c = client(vertx, gw, 64);
 
