@@ -103,6 +103,8 @@ public final class RateLimiters {
     this.perIp = Caffeine.newBuilder()
         .maximumSize(initial.maxTrackedIps())
         .expireAfter(Expiry.accessing((String ip, ManagedBucket b) -> idleExpiry()))
+        // Expiry runs on the buckets' clock, so a test that moves the clock moves both.
+        .ticker(time::currentTimeNanos)
         // Eviction bookkeeping runs on the calling thread: cheap, amortised, and no hidden pool.
         .executor(Runnable::run)
         .build();

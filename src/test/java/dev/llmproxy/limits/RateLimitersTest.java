@@ -154,6 +154,20 @@ class RateLimitersTest {
   }
 
   @Test
+  void idlePerIpBucketsExpireOnceTheyWouldBeFullAgain() {
+    RateLimiters limiters = new RateLimiters(new RateLimitSettings(true, 0, 5, 1, Map.of(), 100), time);
+    limiters.admit("10.0.0.1", "m");
+    limiters.admit("10.0.0.2", "m");
+    assertEquals(2, limiters.trackedIps());
+    time.advance(Duration.ofSeconds(30));
+    limiters.admit("10.0.0.2", "m");  // touched: stays
+    time.advance(Duration.ofSeconds(31));
+    assertEquals(1, limiters.trackedIps(), "10.0.0.1 idle for 61 s is dropped, 10.0.0.2 (idle 31 s) is kept");
+    assertEquals(-1, limiters.ipTokens("10.0.0.1"));
+    assertEquals(5, limiters.admit("10.0.0.1", "m").remaining() + 1, "a returning client starts with a full bucket");
+  }
+
+  @Test
   void concurrentAdmitsNeverSpendMoreThanTheBucketHolds() throws Exception {
     // Clock frozen: no refill, so exactly the capacity may pass however the threads interleave.
     RateLimiters limiters = new RateLimiters(settings(1000, 600, 1, Map.of("m", 800L)), time);
