@@ -6,6 +6,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -51,7 +52,9 @@ public final class Gateway {
     return echo.start().compose(started -> {
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              new CooldownRegistry(clock), clock);
+              new CooldownRegistry(clock), clock, new TrafficControl(vertx, initial));
+      // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
+      watcher.onReload(services.traffic()::reconfigure);
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.

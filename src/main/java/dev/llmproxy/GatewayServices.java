@@ -4,6 +4,7 @@ import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
+import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.routing.AliasResolver;
 import java.time.Clock;
 
@@ -17,4 +18,5 @@ public record GatewayServices(
     AliasResolver resolver,
     ConfigWatcher config,
     CooldownRegistry cooldowns,
-    Clock clock) {}
+    Clock clock,
+    TrafficControl traffic) {}

@@ -8,6 +8,8 @@ import dev.llmproxy.ingress.ErrorResponses;
 import dev.llmproxy.ingress.IngressRouter;
 import dev.llmproxy.ingress.ParseRequest;
 import dev.llmproxy.ingress.ReadBody;
+import dev.llmproxy.limits.AcquireSlot;
+import dev.llmproxy.limits.AdmitRateLimits;
 import dev.llmproxy.observability.AccessLog;
 import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.prompts.InjectSystemPrompt;
@@ -43,11 +45,18 @@ public final class GatewayVerticle extends VerticleBase {
             new Authenticate(),                              // 401 without the proxy key
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
+            new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
+            new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
             new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
             new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(new AttemptLoop(vertx, upstream, services.resolver(), services.cooldowns(), services.clock()))),  // attempts with fallback, then relay
+            new Forward(attempts())),                        // attempts with fallback, then relay
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         AccessLog::write);
+  }
+
+  private AttemptLoop attempts() {
+    return new AttemptLoop(vertx, upstream, services.resolver(), services.cooldowns(),
+        services.traffic().backendSlots(), services.clock());
   }
 
   @Override

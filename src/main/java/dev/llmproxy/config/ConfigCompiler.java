@@ -22,7 +22,7 @@ public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
-      "fallback");
+      "fallback", "rate_limit", "concurrency", "trusted_proxies");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
@@ -63,12 +63,16 @@ public final class ConfigCompiler {
         root.get("models"), proxy, aliases.keySet(), promptFiles.apply(proxy.systemPromptsDir()));
     ReloadSettings reload = ReloadSettings.compile(root.get("proxy"));
     FallbackSettings fallback = FallbackSettings.compile(root.get("fallback"), aliases.keySet());
+    RateLimitSettings rateLimit = TrafficSections.rateLimit(root.get("rate_limit"), aliases.keySet());
+    ConcurrencySettings concurrency = TrafficSections.concurrency(root.get("concurrency"));
+    TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
-        proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback);
+        proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
+        concurrency, trustedProxies);
   }
 
   private static ListenAddress listen(ConfigNode node) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param reload how the config is watched for changes
  * @param detection what counts as a failed attempt, unless a backend overrides it
  * @param fallback retry budget, cooldowns and alias fallbacks
+ * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  */
 public record Snapshot(
     long version,
@@ -34,7 +35,10 @@ public record Snapshot(
     SystemPrompts systemPrompts,
     ReloadSettings reload,
     DetectionRules detection,
-    FallbackSettings fallback) {
+    FallbackSettings fallback,
+    RateLimitSettings rateLimit,
+    ConcurrencySettings concurrency,
+    TrustedProxies trustedProxies) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

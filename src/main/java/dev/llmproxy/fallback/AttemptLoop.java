@@ -7,6 +7,8 @@ import dev.llmproxy.config.FallbackSettings;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.Verdict;
+import dev.llmproxy.limits.BackendSlots;
+import dev.llmproxy.limits.Slot;
 import dev.llmproxy.observability.LogFields;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +47,15 @@ public final class AttemptLoop {
   private final Vertx vertx;
   private final AliasResolver resolver;
   private final CooldownRegistry cooldowns;
+  private final BackendSlots backendSlots;
   private final SingleAttempt single;
 
-  public AttemptLoop(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns, Clock clock) {
+  public AttemptLoop(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns,
+      BackendSlots backendSlots, Clock clock) {
     this.vertx = vertx;
     this.resolver = resolver;
     this.cooldowns = cooldowns;
+    this.backendSlots = backendSlots;
     this.single = new SingleAttempt(vertx, upstream, clock);
   }
 
@@ -101,27 +107,52 @@ public final class AttemptLoop {
     if (index >= plan.candidates().size()) {
       return Future.succeededFuture(false);
     }
+    int limit = ctx.snapshot().concurrency().backendLimit();
+    if (limit <= 0) {
+      return tryAdmitted(ctx, plan, index, Slot.NONE, attemptsInAlias, trail);
+    }
+    // concurrency.per_backend_limit: a candidate whose backend is at its limit is skipped (not failed, not
+    // cooled); when every remaining one is, the request waits without a thread for one to free up.
+    List<String> backends = plan.candidates().stream().map(c -> c.backend().name()).toList();
+    Duration budget = SingleAttempt.min(ctx.snapshot().concurrency().queueTimeout(), remaining(ctx));
+    return backendSlots.acquireFirst(ctx, backends, index, limit, budget).compose(pick -> {
+      for (int busy = index; busy < pick.index(); busy++) {
+        trail.skipped(plan.candidates().get(busy).key() + " (backend at per_backend_limit)");
+      }
+      return tryAdmitted(ctx, plan, pick.index(), pick.slot(), attemptsInAlias, trail);
+    });
+  }
+
+  /** The candidate has a backend slot (or needs none); now its circuit decides. */
+  private Future<Boolean> tryAdmitted(
+      RequestContext ctx, RoutePlan plan, int index, Slot slot, int[] attemptsInAlias, RequestAttempts trail) {
     Candidate candidate = plan.candidates().get(index);
     CooldownRegistry.Admission admission = cooldowns.admit(candidate.key());
     if (admission == CooldownRegistry.Admission.COOLING) {
+      slot.release();
       trail.skipped(candidate.key() + " (cooling down, " + seconds(cooldowns.remaining(candidate.key())) + " left)");
       return tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail);
     }
-    return tryRoute(ctx, candidate, 0, attemptsInAlias, trail).compose(served -> served
+    return tryRoute(ctx, candidate, slot, 0, attemptsInAlias, trail).compose(served -> served
         ? Future.succeededFuture(true)
         : tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail));
   }
 
-  /** Attempts one route, retrying it as the policy says. @return true when served */
-  private Future<Boolean> tryRoute(
-      RequestContext ctx, Candidate candidate, int retriesDone, int[] attemptsInAlias, RequestAttempts trail) {
+  /**
+   * Attempts one route, retrying it as the policy says. The backend slot is released when an attempt fails
+   * (before any wait), and held until the request finishes when it is accepted. @return true when served
+   */
+  private Future<Boolean> tryRoute(RequestContext ctx, Candidate candidate, Slot slot, int retriesDone,
+      int[] attemptsInAlias, RequestAttempts trail) {
     FallbackSettings settings = ctx.snapshot().fallback();
     Duration remaining = remaining(ctx);
     if (ctx.clientGone()) {
+      slot.release();
       cooldowns.abandon(candidate.key());
       return Future.failedFuture(new SingleAttempt.ClientGone());
     }
     if (attemptsInAlias[0] >= settings.maxRetries() || remaining.isZero()) {
+      slot.release();
       cooldowns.abandon(candidate.key());
       trail.skipped(candidate.key() + (remaining.isZero() ? " (request deadline reached)" : " (max_retries reached)"));
       return Future.succeededFuture(false);
@@ -129,15 +160,17 @@ public final class AttemptLoop {
     attemptsInAlias[0]++;
     return single.run(ctx, candidate, remaining, trail).transform(done -> {
       if (done.failed()) {
+        slot.release();
         cooldowns.abandon(candidate.key());
         return Future.failedFuture(done.cause());
       }
       SingleAttempt.Result result = done.result();
-      Verdict verdict = result.verdict();
-      if (verdict.accepted()) {
+      if (result.verdict().accepted()) {
+        ctx.onFinish(slot::release);
         cooldowns.success(candidate.key());
         return Future.succeededFuture(true);
       }
+      slot.release();
       return afterFailure(ctx, candidate, result, retriesDone, attemptsInAlias, trail);
     });
   }
@@ -157,8 +190,16 @@ public final class AttemptLoop {
         kv("decision", decision.why()));
     if (decision.retrySameRoute() && decision.delay().compareTo(remaining(ctx)) < 0
         && attemptsInAlias[0] < settings.maxRetries()) {
-      return vertx.timer(Math.max(1, decision.delay().toMillis()))
-          .compose(v -> tryRoute(ctx, candidate, retriesDone + 1, attemptsInAlias, trail));
+      return vertx.timer(Math.max(1, decision.delay().toMillis())).compose(v -> {
+        int limit = ctx.snapshot().concurrency().backendLimit();
+        Optional<Slot> slot = limit > 0 ? backendSlots.tryAcquire(candidate.backend().name(), limit) : Optional.of(Slot.NONE);
+        if (slot.isEmpty()) {
+          cooldowns.abandon(candidate.key());
+          trail.skipped(candidate.key() + " (retry skipped: backend at per_backend_limit)");
+          return Future.succeededFuture(false);
+        }
+        return tryRoute(ctx, candidate, slot.get(), retriesDone + 1, attemptsInAlias, trail);
+      });
     }
     if (verdict.failure() == FailureClass.CONTEXT_LENGTH) {
       cooldowns.success(candidate.key()); // it answered properly: the route is healthy
@@ -192,7 +233,11 @@ public final class AttemptLoop {
   private Future<Void> lastResort(RequestContext ctx, Candidate candidate, RequestAttempts trail) {
     trail.skipped("every route was cooling down; tried " + candidate.key() + ", whose cooldown ends first");
     cooldowns.forceProbe(candidate.key());
-    return tryRoute(ctx, candidate, 0, new int[] {0}, trail)
+    int limit = ctx.snapshot().concurrency().backendLimit();
+    Future<Slot> slot = limit <= 0 ? Future.succeededFuture(Slot.NONE)
+        : backendSlots.acquireFirst(ctx, List.of(candidate.backend().name()), 0, limit,
+            SingleAttempt.min(ctx.snapshot().concurrency().queueTimeout(), remaining(ctx))).map(BackendSlots.Pick::slot);
+    return slot.compose(s -> tryRoute(ctx, candidate, s, 0, new int[] {0}, trail))
         .compose(served -> served ? Future.succeededFuture() : giveUp(ctx, trail));
   }
 

@@ -1,6 +1,8 @@
 package dev.llmproxy.ingress;
 
+import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.limits.ClientIp;
 import dev.llmproxy.observability.TraceIds;
 import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.pipeline.RequestContext;
@@ -45,8 +47,9 @@ public final class IngressRouter {
       for (String prefix : new String[] {"/v1", ""}) {
         router.post(prefix + path).handler(rc -> {
           HttpServerRequest request = rc.request();
-          RequestContext ctx = new RequestContext(rc.get("traceId"), snapshots.current(), endpoint, request,
-              request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress());
+          Snapshot snapshot = snapshots.current();
+          RequestContext ctx = new RequestContext(rc.get("traceId"), snapshot, endpoint, request,
+              ClientIp.resolve(request, snapshot.trustedProxies()));
           pipeline.handle(ctx);
         });
       }

@@ -1,0 +1,98 @@
+package dev.llmproxy.limits;
+
+import dev.llmproxy.config.Snapshot;
+import io.github.bucket4j.TimeMeter;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * All traffic-control state, shared by every event loop and kept across reloads: rate buckets, the concurrency
+ * gate and the per-backend counters. Also the gauges the metrics endpoint reads.
+ */
+public final class TrafficControl {
+
+  /** Rejection counter names besides the rate limits' own ({@code per_ip}, {@code per_model}, {@code global}). */
+  public static final String QUEUE_FULL = "queue_full";
+  public static final String QUEUE_TIMEOUT = "queue_timeout";
+  public static final String BACKEND_WAIT_TIMEOUT = "backend_wait_timeout";
+
+  private final RateLimiters rates;
+  private final ConcurrencyGate gate;
+  private final BackendSlots backends;
+  private volatile Snapshot applied;
+
+  public TrafficControl(Vertx vertx, Snapshot initial) {
+    this(vertx, initial, TimeMeter.SYSTEM_NANOTIME);
+  }
+
+  public TrafficControl(Vertx vertx, Snapshot initial, TimeMeter time) {
+    this.rates = new RateLimiters(initial.rateLimit(), time);
+    this.gate = new ConcurrencyGate(vertx, initial.concurrency());
+    this.backends = new BackendSlots(vertx);
+    this.applied = initial;
+  }
+
+  /**
+   * Applies a newly loaded snapshot's limits: changed rates take effect for the next request, unchanged buckets
+   * keep their tokens, limits that were removed drop their buckets, a changed gate size applies at once.
+   * The hot-reload listener calls this after swapping the snapshot.
+   */
+  public synchronized void reconfigure(Snapshot next) {
+    applied = next;
+    rates.reconfigure(next.rateLimit());
+    gate.reconfigure(next.concurrency());
+  }
+
+  /**
+   * Called with each request's pinned snapshot, so a reload takes effect even where nobody called
+   * {@link #reconfigure}. A request still holding an older snapshot than the one applied changes nothing.
+   */
+  void sync(Snapshot pinned) {
+    if (pinned == applied) {
+      return;
+    }
+    synchronized (this) {
+      if (pinned != applied && newer(pinned, applied)) {
+        reconfigure(pinned);
+      }
+    }
+  }
+
+  private static boolean newer(Snapshot a, Snapshot b) {
+    int byTime = a.loadedAt().compareTo(b.loadedAt());
+    return byTime > 0 || (byTime == 0 && a.version() > b.version());
+  }
+
+  public RateLimiters rates() {
+    return rates;
+  }
+
+  public ConcurrencyGate gate() {
+    return gate;
+  }
+
+  public BackendSlots backendSlots() {
+    return backends;
+  }
+
+  /** Gauge: requests holding a gateway-wide concurrency slot. */
+  public int inFlight() {
+    return gate.inFlight();
+  }
+
+  /** Gauge: requests waiting for a concurrency slot (gateway-wide queue plus per-backend waits). */
+  public int queued() {
+    return gate.queued() + backends.waiting();
+  }
+
+  /** Counters: requests refused, by limit ({@code per_ip, per_model, global, queue_full, queue_timeout,
+   * backend_wait_timeout}). */
+  public Map<String, Long> rejections() {
+    Map<String, Long> out = new TreeMap<>(rates.rejections());
+    out.put(QUEUE_FULL, gate.queueFullRejections());
+    out.put(QUEUE_TIMEOUT, gate.queueTimeoutRejections());
+    out.put(BACKEND_WAIT_TIMEOUT, backends.waitTimeouts());
+    return out;
+  }
+}
