@@ -3,10 +3,14 @@ package dev.llmproxy;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
+import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.TrafficControl;
+import dev.llmproxy.observability.LogMasking;
+import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,12 +51,24 @@ public final class Gateway {
   /** @param clock time for cooldowns and other reload-surviving state; tests pass a clock they can advance */
   public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
+    LogMasking.register(initial);
     EchoBackend echo = new EchoBackend(vertx);
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
+      CooldownRegistry cooldowns = new CooldownRegistry(clock);
+      Drain drain = new Drain();
+      Metrics metrics = new Metrics();
+      metrics.bindInFlight(drain::inFlight);
+      metrics.bindConfig(snapshots);
+      watcher.onReload(LogMasking::register);  // masked secrets follow the config (Main also re-applies logging:)
+      watcher.onResult(result -> {
+        if (result.outcome() != ReloadResult.Outcome.UNCHANGED) {
+          metrics.configReload(result.applied());
+        }
+      });
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              new CooldownRegistry(clock), clock, new TrafficControl(vertx, initial));
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       ListenAddress listen = initial.listen();
