@@ -180,6 +180,7 @@ public final class LogSetup {
     encoder.getFieldNames().setVersion("[ignore]");
     MaskingJsonGeneratorDecorator masking = new MaskingJsonGeneratorDecorator();
     masking.addValueMasker(new SensitiveValueMasker());
+    masking.start();
     encoder.setJsonGeneratorDecorator(masking);
     encoder.start();
     return encoder;
