@@ -62,6 +62,7 @@ public final class Main {
   public static void main(String[] argv) {
     int code = run(argv, System.out, System.err);
     if (code >= 0) {
+      LogSetup.flushAndStop();  // logging is asynchronous: write out what is queued before exiting
       System.exit(code);
     }
   }
