@@ -32,8 +32,9 @@ import java.util.function.IntSupplier;
  * label at {@link #MAX_LABEL_VALUES} values anyway, in case a config grows without bound across reloads.
  *
  * <p>Wired now: everything {@link #requestFinished} derives from the request (requests, latency, TTFB, attempts,
- * L1/L2 fallbacks, tokens, upstream connection errors), in-flight and config gauges. To be called by their
- * owners: {@link #cooldown}, {@link #rateLimitRejected}, {@link #bindQueueDepth}, {@link #configReload}.
+ * L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors), in-flight and config gauges. To be
+ * called by their owners: {@link #cooldown}, {@link #rateLimitRejected}, {@link #bindQueueDepth},
+ * {@link #configReload}.
  */
 public final class Metrics {
 
@@ -138,8 +139,12 @@ public final class Metrics {
         .toList();
   }
 
-  /** One move to a next candidate: L1 (next route of the alias) or L2 (a route of a fallback alias). */
-  public void fallback(String alias, FallbackLevel level) {
+  /**
+   * One move to a next candidate: L1 (next route of the alias) or L2 (a route of a fallback alias). Not public:
+   * {@link #requestFinished} derives every fallback from the attempt trail, and a second caller would count
+   * each one twice.
+   */
+  void fallback(String alias, FallbackLevel level) {
     Counter.builder("llmproxy.fallbacks")
         .description("Moves to a next candidate after a failed attempt, by level")
         .tags("alias", alias, "level", level.name())

@@ -92,6 +92,19 @@ class LogMaskingTest {
   }
 
   @Test
+  void theDefaultConsoleOfLogbackXmlIsMaskedToo() {
+    LogSetup.restoreDefaults();
+    var appender = (ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent>)
+        lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
+    LoggingEvent event = new LoggingEvent("test", lc.getLogger("t"), Level.INFO, "key {} and {}", null,
+        new Object[] {OPENAI_KEY, kv("proxy", PROXY_KEY)});
+    String line = new String(appender.getEncoder().encode(event), StandardCharsets.UTF_8);
+    assertFalse(line.contains(OPENAI_KEY), line);
+    assertFalse(line.contains(PROXY_KEY), line);
+    assertTrue(line.contains("sk-****"), line);
+  }
+
+  @Test
   void textLinesAreMaskedAndCarryTheStructuredFields() {
     TextLineLayout layout = new TextLineLayout();
     layout.setContext(lc);
