@@ -77,7 +77,6 @@ public final class GracefulShutdown {
   }
 
   /** Routes SIGTERM and SIGINT here. Returns false if the JVM does not allow it (e.g. run with -Xrs). */
-  @SuppressWarnings("removal")
   public boolean installSignalHandlers() {
     boolean all = true;
     for (String name : new String[] {"TERM", "INT"}) {
