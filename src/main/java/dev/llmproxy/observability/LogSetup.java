@@ -65,6 +65,8 @@ public final class LogSetup {
     // Library chatter stays at its usual threshold unless the operator asks for less.
     lc.getLogger("io.netty").setLevel(max(level, Level.WARN));
     lc.getLogger("io.vertx").setLevel(max(level, Level.INFO));
+    // The access line is the record of each request: a quieter level must not silently drop requests.log.
+    access.setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.INFO : level);
 
     String fileProblem = null;
     if (s.baseDir() != null) {

@@ -58,6 +58,16 @@ class LogSetupTest {
   }
 
   @Test
+  void accessLinesAreKeptEvenWhenTheLevelIsQuieter() throws Exception {
+    LogSetup.apply(settings(dir, "error", LoggingSettings.Format.JSON, true));
+    access.info("still recorded");
+    app.warn("below error");
+    LogSetup.restoreDefaults();
+    assertEquals(1, lines(dir.resolve("requests.log")).size());
+    assertEquals(List.of(), lines(dir.resolve("app.log")));
+  }
+
+  @Test
   void reloadSwitchesFormatLevelAndLayout() throws Exception {
     LogSetup.apply(settings(dir, "info", LoggingSettings.Format.JSON, false));
     app.info("first");
