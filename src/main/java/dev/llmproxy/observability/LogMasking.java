@@ -28,13 +28,15 @@ public final class LogMasking {
    * Shapes of credentials in text. OpenAI keys are {@code sk-…} / {@code sk-proj-…}, Anthropic keys
    * {@code sk-ant-…}; the look-behind keeps words such as "task-list" intact. Header forms cover the two ways
    * clients authenticate ({@code Authorization: Bearer …}, Anthropic's {@code x-api-key: …}) as they appear in
-   * header dumps ({@code name: value}, {@code name=value}, JSON {@code "name":"value"}).
+   * header dumps ({@code name: value}, {@code name=value}, JSON {@code "name":"value"}). Config key names such as
+   * {@code api_key} are left out on purpose: config messages ("backends[1].api_key: environment variable … is
+   * not set") would be garbled, and configured values are masked literally anyway.
    */
   private static final List<Replacement> PATTERNS = List.of(
       new Replacement(Pattern.compile("(?<![A-Za-z0-9])(sk-(?:ant-)?)[A-Za-z0-9_\\-]{6,}"), "$1" + MASK),
       new Replacement(Pattern.compile("(?i)\\b(bearer\\s+)[^\\s\"',;}\\]]+"), "$1" + MASK),
       new Replacement(Pattern.compile(
-          "(?i)((?:x-api-key|api[_-]key|proxy_api_key|authorization)[\"']?\\s*[:=]\\s*[\"']?)(?!bearer\\b)[^\\s\"',;}\\]]+"),
+          "(?i)((?:x-api-key|authorization)[\"']?\\s*[:=]\\s*[\"']?)(?!bearer\\b)[^\\s\"',;}\\]]+"),
           "$1" + MASK));
 
   /** Fields whose whole value is a credential, when a header map is logged as a JSON object. */

@@ -60,6 +60,8 @@ class LogMaskingTest {
   void leavesOrdinaryTextAlone() {
     String text = "task-management ask-me desk-top: 12 tokens, model gpt-4o, about the lab";
     assertEquals(text, LogMasking.mask(text), "words merely containing sk- or a too-short secret stay intact");
+    String warning = "backends[1].api_key: environment variable OPENAI_API_KEY is not set";
+    assertEquals(warning, LogMasking.mask(warning), "config messages stay readable");
   }
 
   @Test
