@@ -48,6 +48,7 @@ class ObservabilityIT {
   static final String KEY_IN_BODY = "sk-ant-bodykey-zzzz4444";
   static final List<String> SECRETS = List.of(PROXY_KEY, KEY_A, KEY_B, HEADER_SECRET, WRONG_CLIENT_KEY, KEY_IN_BODY);
 
+  private String yaml;
   private MockUpstream a;
   private MockUpstream b;
   private GatewayHarness gw;
@@ -62,7 +63,7 @@ class ObservabilityIT {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    gw = GatewayHarness.start(vertx, """
+    yaml = """
         listen: "127.0.0.1:0"
         proxy_api_key: "%s"
         backends:
@@ -81,7 +82,8 @@ class ObservabilityIT {
           base_dir: logs
           format: json
           separate_files: true
-        """.formatted(PROXY_KEY, a.url(), KEY_A, b.url(), KEY_B, HEADER_SECRET, closedPort, KEY_A));
+        """.formatted(PROXY_KEY, a.url(), KEY_A, b.url(), KEY_B, HEADER_SECRET, closedPort, KEY_A);
+    gw = GatewayHarness.start(vertx, yaml);
     originalOut = System.out;
     System.setOut(new PrintStream(new TeeStream(originalOut, console), true, StandardCharsets.UTF_8));
     LogSetup.apply(gw.gateway().services().snapshots().current());
@@ -259,6 +261,35 @@ class ObservabilityIT {
     for (String secret : SECRETS) {
       assertFalse(everything.toString().contains(secret), "secret leaked into the logs: " + secret);
     }
+  }
+
+  @Test
+  void reloadsAreCountedAndTheNewConfigsSecretsAreMasked() throws Exception {
+    String rotated = "rotated-secret-key-1357";
+    PromText before = PromText.parse(gw.get("/metrics").body());
+
+    assertTrue(gw.rewriteConfig(yaml.replace(KEY_A, rotated)).applied());
+    var r = gw.post("/v1/chat/completions", chatSaying("ok", "the new key is " + rotated),
+        "Authorization", "Bearer " + PROXY_KEY, "X-Trace-ID", "trace-after-reload");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("Bearer " + rotated, a.last().header("Authorization"), "the reload took effect");
+    assertFalse(gw.rewriteConfig(yaml.replace("backend: a, model: real-a}]", "backend: nope, model: x}]")).applied());
+
+    PromText after = PromText.parse(gw.get("/metrics").body());
+    assertDelta(1, before, after, "llmproxy_config_reloads_total", "result", "ok");
+    assertDelta(1, before, after, "llmproxy_config_reloads_total", "result", "failed");
+    assertDelta(1, before, after, "llmproxy_config_version");
+
+    awaitRequestsCounted(1);
+    LogSetup.restoreDefaults();
+    StringBuilder everything = new StringBuilder(console.toString(StandardCharsets.UTF_8));
+    try (Stream<Path> files = Files.list(gw.dir().resolve("logs"))) {
+      for (Path f : files.toList()) {
+        everything.append(Files.readString(f));
+      }
+    }
+    assertTrue(everything.toString().contains("the new key is ****"), "the debug dump shows the masked body");
+    assertFalse(everything.toString().contains(rotated), "a secret added by a reload is masked from then on");
   }
 
   @Test
