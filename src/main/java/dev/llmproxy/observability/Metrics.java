@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -51,7 +52,7 @@ public final class Metrics {
   public enum FallbackLevel { L1, L2 }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, AtomicInteger> cooldowns = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<BooleanSupplier>> cooldowns = new ConcurrentHashMap<>();
   private volatile IntSupplier queueDepth = () -> 0;
   private volatile IntSupplier inFlight = () -> 0;
 
@@ -152,19 +153,26 @@ public final class Metrics {
   }
 
   /**
-   * Cooldown state of a route: call with {@code true} when (backend, model) starts cooling down and
-   * {@code false} when it is usable again. {@code model} must be the configured route model.
+   * Cooldown state of a route, pushed: {@code true} when (backend, model) starts cooling down, {@code false} when
+   * it is usable again. {@code model} must be the configured route model.
    */
   public void cooldown(String backend, String model, boolean active) {
-    AtomicInteger state = cooldowns.computeIfAbsent(backend + "\u0000" + model, k -> {
-      AtomicInteger s = new AtomicInteger();
-      Gauge.builder("llmproxy.cooldown.active", s, AtomicInteger::get)
+    cooldown(backend, model, active ? () -> true : () -> false);
+  }
+
+  /**
+   * Cooldown state of a route, pulled: {@code coolingNow} is read at each scrape, so a cooldown that simply
+   * expires (clock-based, no event) shows as over without anyone calling back. The latest call wins.
+   */
+  public void cooldown(String backend, String model, BooleanSupplier coolingNow) {
+    cooldowns.computeIfAbsent(backend + "\u0000" + model, k -> {
+      AtomicReference<BooleanSupplier> state = new AtomicReference<>(() -> false);
+      Gauge.builder("llmproxy.cooldown.active", state, s -> s.get().getAsBoolean() ? 1 : 0)
           .description("1 while the backend+model route is cooling down, else 0")
           .tags("backend", backend, "model", model)
           .register(registry);
-      return s;
-    });
-    state.set(active ? 1 : 0);
+      return state;
+    }).set(coolingNow);
   }
 
   /** A request refused by a rate limit; {@code limit} is the limit's config name (e.g. global, per_key). */

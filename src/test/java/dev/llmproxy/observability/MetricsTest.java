@@ -51,6 +51,15 @@ class MetricsTest {
   }
 
   @Test
+  void cooldownGaugeCanReadTheStateAtScrapeTime() {
+    java.util.concurrent.atomic.AtomicBoolean cooling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    metrics.cooldown("openai", "gpt-4o", cooling::get);
+    assertEquals(1, scrape().value("llmproxy_cooldown_active", "backend", "openai", "model", "gpt-4o"));
+    cooling.set(false);  // e.g. the cooldown's time ran out on the registry's clock
+    assertEquals(0, scrape().value("llmproxy_cooldown_active", "backend", "openai", "model", "gpt-4o"));
+  }
+
+  @Test
   void rateLimitRejectionsAreCountedByLimit() {
     metrics.rateLimitRejected("global");
     metrics.rateLimitRejected("per_key");
