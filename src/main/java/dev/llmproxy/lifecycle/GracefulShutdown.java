@@ -2,6 +2,7 @@ package dev.llmproxy.lifecycle;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.llmproxy.observability.LogFields;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -105,15 +106,15 @@ public final class GracefulShutdown {
 
   void shutdown(String signal) {
     Duration timeout = drainTimeout.get();
-    LOG.info("shutdown: draining", kv("signal", signal), kv("in_flight", drain.inFlight()),
-        kv("drain_timeout_ms", timeout.toMillis()));
+    LOG.info("shutdown: draining", kv(LogFields.SIGNAL, signal), kv(LogFields.IN_FLIGHT, drain.inFlight()),
+        kv(LogFields.DRAIN_TIMEOUT_MS, timeout.toMillis()));
     drain.start();
     try {
       drain.whenIdle().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.info("shutdown: drained, no request in flight");
     } catch (TimeoutException e) {
       LOG.warn("shutdown: drain timeout reached, cutting requests in flight",
-          kv("in_flight", drain.inFlight()), kv("drain_timeout_ms", timeout.toMillis()));
+          kv(LogFields.IN_FLIGHT, drain.inFlight()), kv(LogFields.DRAIN_TIMEOUT_MS, timeout.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {

@@ -26,6 +26,9 @@ public final class LogFields {
   public static final String FAILURE_KIND = "failure_kind";
   public static final String HEADERS = "headers";
   public static final String BODY = "body";
+  public static final String SIGNAL = "signal";
+  public static final String IN_FLIGHT = "in_flight";
+  public static final String DRAIN_TIMEOUT_MS = "drain_timeout_ms";
 
   private LogFields() {}
 }
