@@ -60,7 +60,12 @@ public final class Gateway {
       Metrics metrics = new Metrics();
       metrics.bindInFlight(drain::inFlight);
       metrics.bindConfig(snapshots);
-      watcher.onReload(LogMasking::register);  // masked secrets follow the config (Main also re-applies logging:)
+      // Cooldowns are keyed like Candidate.key(): backend/model.
+      metrics.bindCooldowns(initial, (backend, model) -> cooldowns.isCooling(backend + "/" + model));
+      watcher.onReload(next -> {
+        LogMasking.register(next);  // masked secrets follow the config (Main also re-applies logging:)
+        metrics.bindCooldowns(next, (backend, model) -> cooldowns.isCooling(backend + "/" + model));
+      });
       watcher.onResult(result -> {
         if (result.outcome() != ReloadResult.Outcome.UNCHANGED) {
           metrics.configReload(result.applied());

@@ -1,5 +1,8 @@
 package dev.llmproxy.observability;
 
+import dev.llmproxy.config.Alias;
+import dev.llmproxy.config.Route;
+import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
@@ -15,11 +18,13 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
@@ -33,7 +38,7 @@ import java.util.function.IntSupplier;
  * label at {@link #MAX_LABEL_VALUES} values anyway, in case a config grows without bound across reloads.
  *
  * <p>Wired now: everything {@link #requestFinished} derives from the request (requests, latency, TTFB, attempts,
- * L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors), in-flight and config gauges. To be
+ * retries and L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors), in-flight and config gauges. To be
  * called by their owners: {@link #cooldown}, {@link #rateLimitRejected}, {@link #bindQueueDepth},
  * {@link #configReload}.
  */
@@ -48,8 +53,8 @@ public final class Metrics {
   private static final Duration[] TTFB_BUCKETS = durations(
       0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120);
 
-  /** L1: another route of the requested alias. L2: a route of a fallback alias. */
-  public enum FallbackLevel { L1, L2 }
+  /** From one attempt to the next: the same route again, another route of the alias (L1), another alias (L2). */
+  public enum Move { RETRY, L1, L2 }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicReference<BooleanSupplier>> cooldowns = new ConcurrentHashMap<>();
@@ -118,7 +123,16 @@ public final class Metrics {
           .tags("alias", a.alias(), "backend", a.backend(), "result", accepted ? "accepted" : "failed")
           .register(registry).increment();
     }
-    fallbackLevels(alias, attempts).forEach(level -> fallback(alias, level));
+    for (Move move : moves(attempts)) {
+      if (move == Move.RETRY) {
+        Counter.builder("llmproxy.retries")
+            .description("Attempts that retried the same route, by requested alias")
+            .tags("alias", alias)
+            .register(registry).increment();
+      } else {
+        fallback(alias, move);
+      }
+    }
     if (ctx.promptTokens() > 0) {
       tokens(alias, backend, "prompt").increment(ctx.promptTokens());
     }
@@ -131,13 +145,24 @@ public final class Metrics {
   }
 
   /**
-   * The fallback each attempt after the first one was: L1 while it serves the requested alias, L2 once it serves
-   * another (a fallback alias). Pure; the access log's attempt trail is the same list.
+   * What each attempt after the first one was, compared with the attempt before it: a RETRY of the same route,
+   * an L1 fallback to another route of the same alias, or an L2 fallback to another alias. Pure; the access
+   * log's attempt trail is the same list.
    */
-  static List<FallbackLevel> fallbackLevels(String requestedAlias, List<AttemptRecord> attempts) {
-    return attempts.stream().skip(1)
-        .map(a -> requestedAlias.equals(a.alias()) ? FallbackLevel.L1 : FallbackLevel.L2)
-        .toList();
+  static List<Move> moves(List<AttemptRecord> attempts) {
+    List<Move> out = new ArrayList<>();
+    for (int i = 1; i < attempts.size(); i++) {
+      AttemptRecord before = attempts.get(i - 1);
+      AttemptRecord a = attempts.get(i);
+      if (!before.alias().equals(a.alias())) {
+        out.add(Move.L2);
+      } else if (before.backend().equals(a.backend()) && before.model().equals(a.model())) {
+        out.add(Move.RETRY);
+      } else {
+        out.add(Move.L1);
+      }
+    }
+    return out;
   }
 
   /**
@@ -145,7 +170,7 @@ public final class Metrics {
    * {@link #requestFinished} derives every fallback from the attempt trail, and a second caller would count
    * each one twice.
    */
-  void fallback(String alias, FallbackLevel level) {
+  void fallback(String alias, Move level) {
     Counter.builder("llmproxy.fallbacks")
         .description("Moves to a next candidate after a failed attempt, by level")
         .tags("alias", alias, "level", level.name())
@@ -173,6 +198,18 @@ public final class Metrics {
           .register(registry);
       return state;
     }).set(coolingNow);
+  }
+
+  /**
+   * One cooldown gauge per configured route of {@code snapshot}, read at scrape time from {@code cooling}
+   * (backend, model). Called at start and after each reload; routes a reload removed keep their series.
+   */
+  public void bindCooldowns(Snapshot snapshot, BiPredicate<String, String> cooling) {
+    for (Alias a : snapshot.aliases().values()) {
+      for (Route route : a.routes()) {
+        cooldown(route.backend(), route.model(), () -> cooling.test(route.backend(), route.model()));
+      }
+    }
   }
 
   /** A request refused by a rate limit; {@code limit} is the limit's config name (e.g. global, per_key). */

@@ -3,7 +3,7 @@ package dev.llmproxy.observability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.observability.Metrics.FallbackLevel;
+import dev.llmproxy.observability.Metrics.Move;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.support.PromText;
 import java.util.List;
@@ -20,22 +20,24 @@ class MetricsTest {
 
   @Test
   void fallbacksAreCountedByLevel() {
-    metrics.fallback("gpt-4", FallbackLevel.L1);
-    metrics.fallback("gpt-4", FallbackLevel.L1);
-    metrics.fallback("gpt-4", FallbackLevel.L2);
+    metrics.fallback("gpt-4", Move.L1);
+    metrics.fallback("gpt-4", Move.L1);
+    metrics.fallback("gpt-4", Move.L2);
     PromText p = scrape();
     assertEquals(2, p.value("llmproxy_fallbacks_total", "alias", "gpt-4", "level", "L1"));
     assertEquals(1, p.value("llmproxy_fallbacks_total", "alias", "gpt-4", "level", "L2"));
   }
 
   @Test
-  void fallbackLevelsFollowTheAliasOfEachAttempt() {
+  void movesCompareEachAttemptWithTheOneBefore() {
     List<AttemptRecord> attempts = List.of(
+        new AttemptRecord("gpt-4", "openai", "gpt-4o", 429, "rate limited", 10),
         new AttemptRecord("gpt-4", "openai", "gpt-4o", 503, "server error", 10),
         new AttemptRecord("gpt-4", "azure", "gpt-4o", 0, "connection failed", 1),
-        new AttemptRecord("cheap", "local", "echo", 200, "accepted", 2));
-    assertEquals(List.of(FallbackLevel.L1, FallbackLevel.L2), Metrics.fallbackLevels("gpt-4", attempts));
-    assertEquals(List.of(), Metrics.fallbackLevels("gpt-4", attempts.subList(0, 1)));
+        new AttemptRecord("cheap", "local", "echo", 500, "server error", 2),
+        new AttemptRecord("cheap", "other", "echo", 200, "accepted", 2));
+    assertEquals(List.of(Move.RETRY, Move.L1, Move.L2, Move.L1), Metrics.moves(attempts));
+    assertEquals(List.of(), Metrics.moves(attempts.subList(0, 1)));
   }
 
   @Test
@@ -57,6 +59,25 @@ class MetricsTest {
     assertEquals(1, scrape().value("llmproxy_cooldown_active", "backend", "openai", "model", "gpt-4o"));
     cooling.set(false);  // e.g. the cooldown's time ran out on the registry's clock
     assertEquals(0, scrape().value("llmproxy_cooldown_active", "backend", "openai", "model", "gpt-4o"));
+  }
+
+  @Test
+  void everyConfiguredRouteGetsACooldownGauge(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("config.yaml");
+    java.nio.file.Files.writeString(file, """
+        backends:
+          - {name: a, type: echo}
+          - {name: b, type: echo}
+        models:
+          m: [{backend: a, model: x}, {backend: b, model: y, priority: 2}]
+        """);
+    var snapshot = new dev.llmproxy.config.ConfigLoader(java.util.Map.of()).load(file);
+    metrics.bindCooldowns(snapshot, (backend, model) -> backend.equals("a"));
+    PromText p = scrape();
+    assertEquals(1, p.value("llmproxy_cooldown_active", "backend", "a", "model", "x"));
+    assertEquals(0, p.value("llmproxy_cooldown_active", "backend", "b", "model", "y"));
+    assertEquals(2, p.series("llmproxy_cooldown_active").size());
   }
 
   @Test

@@ -77,6 +77,10 @@ class ObservabilityIT {
             - {backend: a, model: real-a, priority: 2}
           fail: [{backend: dead, model: real-dead}]
           st: [{backend: b, model: real-b}]
+          again: [{backend: b, model: real-b2}]
+          l2src: [{backend: dead, model: real-dead-2}]
+        fallback:
+          alias_fallback: {l2src: [ok]}
         logging:
           level: debug
           base_dir: logs
@@ -261,6 +265,34 @@ class ObservabilityIT {
     for (String secret : SECRETS) {
       assertFalse(everything.toString().contains(secret), "secret leaked into the logs: " + secret);
     }
+  }
+
+  @Test
+  void retriesL2FallbacksAndCooldownsAreCounted() {
+    PromText before = PromText.parse(gw.get("/metrics").body());
+    String auth = "Bearer " + PROXY_KEY;
+
+    b.next(MockUpstream.status(500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}"));
+    var retried = gw.post("/v1/chat/completions", GatewayHarness.chat("again", false), "Authorization", auth);
+    assertEquals(200, retried.statusCode(), retried.body());
+    assertEquals("2", retried.headers().firstValue("X-LLM-Proxy-Attempts").orElseThrow());
+
+    var l2 = gw.post("/v1/chat/completions", GatewayHarness.chat("l2src", false), "Authorization", auth);
+    assertEquals(200, l2.statusCode(), l2.body());
+    assertEquals("a", l2.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+
+    awaitRequestsCounted(2);
+    PromText after = PromText.parse(gw.get("/metrics").body());
+    assertDelta(1, before, after, "llmproxy_retries_total", "alias", "again");
+    assertDelta(0, before, after, "llmproxy_fallbacks_total", "alias", "again");
+    assertDelta(1, before, after, "llmproxy_fallbacks_total", "alias", "l2src", "level", "L2");
+    assertDelta(0, before, after, "llmproxy_fallbacks_total", "alias", "l2src", "level", "L1");
+    assertDelta(1, before, after, "llmproxy_requests_total", "alias", "l2src", "backend", "a", "status_class", "2xx");
+    assertDelta(1, before, after, "llmproxy_attempts_total", "alias", "ok", "backend", "a", "result", "accepted");
+    assertDelta(1, before, after, "llmproxy_attempts_total", "alias", "l2src", "backend", "dead", "result", "failed");
+    assertEquals(1, after.value("llmproxy_cooldown_active", "backend", "dead", "model", "real-dead-2"),
+        "the route that refused connections is cooling down");
+    assertEquals(0, after.value("llmproxy_cooldown_active", "backend", "a", "model", "real-a"));
   }
 
   @Test
