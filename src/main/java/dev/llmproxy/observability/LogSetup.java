@@ -1,5 +1,7 @@
 package dev.llmproxy.observability;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -23,6 +25,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import net.logstash.logback.encoder.LogstashEncoder;
 import net.logstash.logback.mask.MaskingJsonGeneratorDecorator;
 import org.slf4j.LoggerFactory;
@@ -36,14 +40,21 @@ import org.slf4j.LoggerFactory;
  * {@code errors.log} (WARN and above from anywhere, access lines of failed requests included) and
  * {@code app.log} (everything but access lines); with {@code false}, one {@code llm-proxy.log}. Every file rolls
  * daily and at {@code max_file_size_mb}, compressed, kept {@code max_age_days}. Every appender is asynchronous,
- * so an event loop never waits on a disk or a slow stdout, and every line is masked ({@link LogMasking}).
+ * so an event loop never waits on a disk or a slow stdout, and every line is masked ({@link LogMasking}). The
+ * root and access loggers each keep one {@link SwitchableAppender} for good; a new section swaps what is behind
+ * it without losing a line. Each application ends with an INFO {@code logging configured} line.
  */
 public final class LogSetup {
 
   public static final String ACCESS_LOGGER = "llmproxy.access";
   static final int QUEUE_SIZE = 8192;
 
+  private static final String ROOT_SWITCH = "LLMPROXY_ROOT";
+  private static final String ACCESS_SWITCH = "LLMPROXY_ACCESS";
+
   private static LoggingSettings applied;
+  private static SwitchableAppender rootSwitch;
+  private static SwitchableAppender accessSwitch;
 
   private LogSetup() {}
 
@@ -76,26 +87,39 @@ public final class LogSetup {
         fileProblem = "cannot create log directory " + s.baseDir() + ": " + e + "; logging to the console only";
       }
     }
-    // Old appenders are stopped (flushing them) before the new ones open the same files: logback refuses two
-    // live appenders on one file. Lines logged by other threads in between are the price of a changed config.
-    root.detachAndStopAllAppenders();
-    access.detachAndStopAllAppenders();
+    if (rootSwitch == null || root.getAppender(ROOT_SWITCH) != rootSwitch) {
+      // First time (or after restoreDefaults): replace logback.xml's appenders by the two permanent switches.
+      root.detachAndStopAllAppenders();
+      access.detachAndStopAllAppenders();
+      rootSwitch = permanentSwitch(lc, ROOT_SWITCH);
+      accessSwitch = permanentSwitch(lc, ACCESS_SWITCH);
+      root.addAppender(rootSwitch);
+      access.addAppender(accessSwitch);
+    }
     access.setAdditive(true);
-
-    root.addAppender(async(lc, "CONSOLE", console(lc, s), threshold(s.consoleLevel())));
-    if (s.baseDir() != null && fileProblem == null) {
-      if (s.separateFiles()) {
-        access.addAppender(async(lc, "REQUESTS", file(lc, s, "requests"), null));
-        root.addAppender(async(lc, "ERRORS", file(lc, s, "errors"), threshold("WARN")));
-        root.addAppender(async(lc, "APP", file(lc, s, "app"), new DenyLogger(ACCESS_LOGGER)));
-      } else {
-        root.addAppender(async(lc, "ALL", file(lc, s, "llm-proxy"), null));
+    boolean files = s.baseDir() != null && fileProblem == null;
+    rootSwitch.swap(() -> {
+      List<Appender<ILoggingEvent>> out = new ArrayList<>();
+      out.add(async(lc, "CONSOLE", console(lc, s), threshold(s.consoleLevel())));
+      if (files && s.separateFiles()) {
+        out.add(async(lc, "ERRORS", file(lc, s, "errors"), threshold("WARN")));
+        out.add(async(lc, "APP", file(lc, s, "app"), new DenyLogger(ACCESS_LOGGER)));
+      } else if (files) {
+        out.add(async(lc, "ALL", file(lc, s, "llm-proxy"), null));
       }
-    }
+      return out;
+    });
+    accessSwitch.swap(() -> files && s.separateFiles()
+        ? List.of(async(lc, "REQUESTS", file(lc, s, "requests"), null))
+        : List.of());
     applied = s;
+    org.slf4j.Logger log = LoggerFactory.getLogger(LogSetup.class);
     if (fileProblem != null) {
-      LoggerFactory.getLogger(LogSetup.class).error(fileProblem);
+      log.error(fileProblem);
     }
+    log.info("logging configured", kv("level", s.level()), kv("console_level", s.consoleLevel()),
+        kv("format", s.format().name().toLowerCase(java.util.Locale.ROOT)),
+        kv("base_dir", files ? s.baseDir().toString() : null), kv("separate_files", s.separateFiles()));
   }
 
   /** Flushes every queued line to its file and closes the files; the last logging act before exit. */
@@ -113,6 +137,8 @@ public final class LogSetup {
       throw new IllegalStateException(e);
     }
     applied = null;
+    rootSwitch = null;
+    accessSwitch = null;
   }
 
   private static LoggerContext context() {
@@ -121,6 +147,14 @@ public final class LogSetup {
 
   private static Level max(Level a, Level b) {
     return a.isGreaterOrEqual(b) ? a : b;
+  }
+
+  private static SwitchableAppender permanentSwitch(LoggerContext lc, String name) {
+    SwitchableAppender appender = new SwitchableAppender();
+    appender.setContext(lc);
+    appender.setName(name);
+    appender.start();
+    return appender;
   }
 
   private static ThresholdFilter threshold(String level) {

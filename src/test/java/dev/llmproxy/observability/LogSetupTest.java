@@ -33,8 +33,11 @@ class LogSetupTest {
     return new LoggingSettings(level, level, dir, format, separate, 10, 7, true);
   }
 
+  /** The lines of a file, without LogSetup's own "logging configured" lines. */
   private static List<String> lines(Path file) throws Exception {
-    return Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+    return Files.readAllLines(file).stream()
+        .filter(l -> !l.isBlank() && !l.contains("logging configured"))
+        .toList();
   }
 
   @Test
@@ -81,6 +84,32 @@ class LogSetupTest {
     assertEquals("first", new JsonObject(all.get(0)).getString("message"));
     assertTrue(all.get(1).contains(" DEBUG llmproxy.test - second"), all.get(1));
     assertFalse(Files.exists(dir.resolve("requests.log")));
+  }
+
+  @Test
+  void linesLoggedWhileTheConfigIsSwappedAreNotLost() throws Exception {
+    LoggingSettings json = settings(dir, "info", LoggingSettings.Format.JSON, true);
+    LoggingSettings text = settings(dir, "info", LoggingSettings.Format.TEXT, true);
+    LogSetup.apply(json);
+    int perThread = 2000;
+    Thread[] writers = new Thread[3];
+    for (int t = 0; t < writers.length; t++) {
+      int id = t;
+      writers[t] = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          access.info("line {}-{}", id, i);
+        }
+      });
+      writers[t].start();
+    }
+    for (int i = 0; i < 6; i++) {
+      LogSetup.apply(i % 2 == 0 ? text : json);
+    }
+    for (Thread w : writers) {
+      w.join();
+    }
+    LogSetup.restoreDefaults();
+    assertEquals(writers.length * perThread, lines(dir.resolve("requests.log")).size());
   }
 
   @Test

@@ -41,9 +41,12 @@ class LoggingReloadIT {
       String jsonLine = proxy.awaitLine(l -> l.contains("llmproxy.access"), Duration.ofSeconds(10));
       assertEquals(200, new JsonObject(jsonLine).getInteger("status"));
 
-      // The watcher notices the new content (no signal needed) and the reload listener re-applies logging.
+      // The watcher notices the new content (no signal needed) and the reload listener re-applies logging,
+      // which says so in the new format.
       Files.writeString(proxy.dir().resolve("config.yaml"), CONFIG.formatted("other-logs", "text"));
-      proxy.awaitLine(l -> l.contains("config reloaded"), Duration.ofSeconds(15));
+      String configured = proxy.awaitLine(l -> l.contains("logging configured"), Duration.ofSeconds(15));
+      assertTrue(configured.contains(" INFO  dev.llmproxy.observability.LogSetup - logging configured"), configured);
+      assertTrue(configured.contains("format=text"), configured);
 
       assertEquals(200, client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode());
       String textLine = proxy.awaitLine(l -> l.contains("llmproxy.access"), Duration.ofSeconds(10));
