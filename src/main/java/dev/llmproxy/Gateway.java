@@ -8,6 +8,7 @@ import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.lifecycle.Drain;
+import dev.llmproxy.limits.RateLimiters;
 import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.observability.LogMasking;
 import dev.llmproxy.observability.Metrics;
@@ -76,6 +77,7 @@ public final class Gateway {
               cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
+      bindTrafficMetrics(metrics, services.traffic());
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.
@@ -88,6 +90,18 @@ public final class Gateway {
             return new Gateway(vertx, services, actualPort.get());
           });
     });
+  }
+
+  /** The limiters keep their own counters; /metrics reads them at scrape time. */
+  private static void bindTrafficMetrics(Metrics metrics, TrafficControl traffic) {
+    metrics.bindQueueDepth(traffic::queued);
+    for (String limit : List.of(RateLimiters.PER_IP, RateLimiters.PER_MODEL, RateLimiters.GLOBAL)) {
+      metrics.bindRateLimitRejections(limit, () -> traffic.rates().rejections().getOrDefault(limit, 0L));
+    }
+    for (String reason : List.of(TrafficControl.QUEUE_FULL, TrafficControl.QUEUE_TIMEOUT,
+        TrafficControl.BACKEND_WAIT_TIMEOUT)) {
+      metrics.bindQueueRejections(reason, () -> traffic.rejections().getOrDefault(reason, 0L));
+    }
   }
 
   /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */

@@ -8,6 +8,7 @@ import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The gateway's Prometheus metrics, one instance per gateway, shared by every event loop (meters are
@@ -39,8 +41,8 @@ import java.util.function.IntSupplier;
  *
  * <p>Wired now: everything {@link #requestFinished} derives from the request (requests, latency, TTFB, attempts,
  * retries and L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors), in-flight and config gauges. To be
- * called by their owners: {@link #cooldown}, {@link #rateLimitRejected}, {@link #bindQueueDepth},
- * {@link #configReload}.
+ * bound to their owners' counters in {@code Gateway}: cooldowns, rate-limit and queue rejections, queue depth,
+ * config reloads.
  */
 public final class Metrics {
 
@@ -212,12 +214,26 @@ public final class Metrics {
     }
   }
 
-  /** A request refused by a rate limit; {@code limit} is the limit's config name (e.g. global, per_key). */
-  public void rateLimitRejected(String limit) {
-    Counter.builder("llmproxy.rate_limit.rejections")
+  /**
+   * Requests refused with 429 by a rate limit, read at scrape time from the limiter's own counter.
+   * {@code limit} is the limit's name ({@code per_ip}, {@code per_model}, {@code global}).
+   */
+  public void bindRateLimitRejections(String limit, LongSupplier count) {
+    FunctionCounter.builder("llmproxy.rate_limit.rejections", count, c -> c.getAsLong())
         .description("Requests refused with 429 by a rate limit, by limit")
         .tags("limit", limit)
-        .register(registry).increment();
+        .register(registry);
+  }
+
+  /**
+   * Requests refused with 503 by the concurrency queue, read at scrape time from the gate's own counter.
+   * {@code reason}: {@code queue_full}, {@code queue_timeout}, {@code backend_wait_timeout}.
+   */
+  public void bindQueueRejections(String reason, LongSupplier count) {
+    FunctionCounter.builder("llmproxy.queue.rejections", count, c -> c.getAsLong())
+        .description("Requests refused with 503 by the concurrency queue, by reason")
+        .tags("reason", reason)
+        .register(registry);
   }
 
   /** The concurrency queue's current length, read at each scrape and by /livez. */

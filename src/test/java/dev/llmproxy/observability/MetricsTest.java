@@ -81,13 +81,16 @@ class MetricsTest {
   }
 
   @Test
-  void rateLimitRejectionsAreCountedByLimit() {
-    metrics.rateLimitRejected("global");
-    metrics.rateLimitRejected("per_key");
-    metrics.rateLimitRejected("per_key");
+  void rateLimitAndQueueRejectionsAreReadFromTheirCounters() {
+    java.util.concurrent.atomic.AtomicLong perIp = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong queueFull = new java.util.concurrent.atomic.AtomicLong();
+    metrics.bindRateLimitRejections("per_ip", perIp::get);
+    metrics.bindQueueRejections("queue_full", queueFull::get);
+    perIp.addAndGet(3);
+    queueFull.incrementAndGet();
     PromText p = scrape();
-    assertEquals(1, p.value("llmproxy_rate_limit_rejections_total", "limit", "global"));
-    assertEquals(2, p.value("llmproxy_rate_limit_rejections_total", "limit", "per_key"));
+    assertEquals(3, p.value("llmproxy_rate_limit_rejections_total", "limit", "per_ip"));
+    assertEquals(1, p.value("llmproxy_queue_rejections_total", "reason", "queue_full"));
   }
 
   @Test
@@ -126,9 +129,9 @@ class MetricsTest {
   @Test
   void labelValuesAreCappedSoAGrowingConfigCannotExplodeTheSeries() {
     for (int i = 0; i < Metrics.MAX_LABEL_VALUES + 50; i++) {
-      metrics.rateLimitRejected("limit-" + i);
+      metrics.upstreamError("backend-" + i, "connect");
     }
-    assertEquals(Metrics.MAX_LABEL_VALUES, scrape().series("llmproxy_rate_limit_rejections_total").size());
+    assertEquals(Metrics.MAX_LABEL_VALUES, scrape().series("llmproxy_upstream_errors_total").size());
   }
 
   @Test

@@ -296,6 +296,70 @@ class ObservabilityIT {
   }
 
   @Test
+  void rateLimitAndQueueRejectionsAndQueueDepthAreExposed() throws Exception {
+    // Its own Vert.x: within one, servers asked for a random port (port 0 -> -1) share one, the other gateway's.
+    Vertx own = Vertx.vertx();
+    try (GatewayHarness limited = GatewayHarness.start(own, """
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: a, url: "%s"}
+        models:
+          slow: [{backend: a, model: real-a}]
+          rated: [{backend: a, model: real-a}]
+        rate_limit:
+          enabled: true
+          global_rps: 0
+          per_ip_rps: 0
+          burst_factor: 0.1
+          per_model_rps: {rated: 1}
+        concurrency:
+          enabled: true
+          max_requests: 1
+          max_queue_size: 1
+          queue_timeout: 30s
+        """.formatted(a.url()))) {
+      var first = limited.post("/v1/chat/completions", GatewayHarness.chat("rated", false));
+      assertEquals(200, first.statusCode(), first.body());
+      assertEquals(429, limited.post("/v1/chat/completions", GatewayHarness.chat("rated", false)).statusCode());
+
+      a.always(MockUpstream.hang());
+      var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(limited.baseUrl() + "/v1/chat/completions"))
+          .header("content-type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(GatewayHarness.chat("slow", false))).build();
+      var holding = limited.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+      a.awaitRequest(Duration.ofSeconds(10));  // the "rated" request that passed above
+      a.awaitRequest(Duration.ofSeconds(10));  // this one: it now holds the only slot
+      var waiting = limited.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+      awaitQueued(limited, 1);
+      assertEquals(1, new JsonObject(limited.get("/livez").body()).getInteger("queued"));
+      assertEquals(503, limited.post("/v1/chat/completions", GatewayHarness.chat("slow", false)).statusCode(),
+          "queue full");
+
+      PromText p = PromText.parse(limited.get("/metrics").body());
+      assertEquals(1, p.value("llmproxy_rate_limit_rejections_total", "limit", "per_model"));
+      assertEquals(0, p.value("llmproxy_rate_limit_rejections_total", "limit", "global"));
+      assertEquals(1, p.value("llmproxy_queue_rejections_total", "reason", "queue_full"));
+      assertEquals(1, p.value("llmproxy_queue_depth"));
+      assertEquals(2, p.value("llmproxy_in_flight_requests"), "the one holding the slot and the one queued");
+      holding.cancel(true);
+      waiting.cancel(true);
+    } finally {
+      own.close().await();
+    }
+  }
+
+  private static void awaitQueued(GatewayHarness gateway, int n) {
+    var metrics = gateway.gateway().services().metrics();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (metrics.queueDepth() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("nothing queued: " + metrics.scrape());
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+  }
+
+  @Test
   void reloadsAreCountedAndTheNewConfigsSecretsAreMasked() throws Exception {
     String rotated = "rotated-secret-key-1357";
     PromText before = PromText.parse(gw.get("/metrics").body());
