@@ -39,10 +39,10 @@ import java.util.function.LongSupplier;
  * (no IPs, no requested model strings: an unknown alias is counted as {@code alias="none"}). A filter caps each
  * label at {@link #MAX_LABEL_VALUES} values anyway, in case a config grows without bound across reloads.
  *
- * <p>Wired now: everything {@link #requestFinished} derives from the request (requests, latency, TTFB, attempts,
- * retries and L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors), in-flight and config gauges. To be
- * bound to their owners' counters in {@code Gateway}: cooldowns, rate-limit and queue rejections, queue depth,
- * config reloads.
+ * <p>Sources: the pipeline finisher ({@link #requestFinished}: requests, latency, TTFB, attempts, retries and
+ * L1/L2 fallbacks from the attempt trail, tokens, upstream connection errors); and, bound in {@code Gateway} and
+ * read at scrape time, the owners' own state: in-flight count, config version, cooldowns, rate-limit and queue
+ * rejections, queue depth; config reload results come from the watcher's result listener.
  */
 public final class Metrics {
 
