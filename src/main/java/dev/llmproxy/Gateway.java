@@ -3,10 +3,15 @@ package dev.llmproxy;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
+import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.lifecycle.Drain;
+import dev.llmproxy.limits.RateLimiters;
 import dev.llmproxy.limits.TrafficControl;
+import dev.llmproxy.observability.LogMasking;
+import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,14 +52,32 @@ public final class Gateway {
   /** @param clock time for cooldowns and other reload-surviving state; tests pass a clock they can advance */
   public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
+    LogMasking.register(initial);
     EchoBackend echo = new EchoBackend(vertx);
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
+      CooldownRegistry cooldowns = new CooldownRegistry(clock);
+      Drain drain = new Drain();
+      Metrics metrics = new Metrics();
+      metrics.bindInFlight(drain::inFlight);
+      metrics.bindConfig(snapshots);
+      // Cooldowns are keyed like Candidate.key(): backend/model.
+      metrics.bindCooldowns(initial, (backend, model) -> cooldowns.isCooling(backend + "/" + model));
+      watcher.onReload(next -> {
+        LogMasking.register(next);  // masked secrets follow the config (Main also re-applies logging:)
+        metrics.bindCooldowns(next, (backend, model) -> cooldowns.isCooling(backend + "/" + model));
+      });
+      watcher.onResult(result -> {
+        if (result.outcome() != ReloadResult.Outcome.UNCHANGED) {
+          metrics.configReload(result.applied());
+        }
+      });
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              new CooldownRegistry(clock), clock, new TrafficControl(vertx, initial));
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
+      bindTrafficMetrics(metrics, services.traffic());
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.
@@ -67,6 +90,18 @@ public final class Gateway {
             return new Gateway(vertx, services, actualPort.get());
           });
     });
+  }
+
+  /** The limiters keep their own counters; /metrics reads them at scrape time. */
+  private static void bindTrafficMetrics(Metrics metrics, TrafficControl traffic) {
+    metrics.bindQueueDepth(traffic::queued);
+    for (String limit : List.of(RateLimiters.PER_IP, RateLimiters.PER_MODEL, RateLimiters.GLOBAL)) {
+      metrics.bindRateLimitRejections(limit, () -> traffic.rates().rejections().getOrDefault(limit, 0L));
+    }
+    for (String reason : List.of(TrafficControl.QUEUE_FULL, TrafficControl.QUEUE_TIMEOUT,
+        TrafficControl.BACKEND_WAIT_TIMEOUT)) {
+      metrics.bindQueueRejections(reason, () -> traffic.rejections().getOrDefault(reason, 0L));
+    }
   }
 
   /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */

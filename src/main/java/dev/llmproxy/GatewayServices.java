@@ -4,7 +4,9 @@ import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
+import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.TrafficControl;
+import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
 import java.time.Clock;
 
@@ -19,4 +21,6 @@ public record GatewayServices(
     ConfigWatcher config,
     CooldownRegistry cooldowns,
     Clock clock,
-    TrafficControl traffic) {}
+    TrafficControl traffic,
+    Metrics metrics,
+    Drain drain) {}

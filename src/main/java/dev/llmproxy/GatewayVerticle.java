@@ -8,9 +8,11 @@ import dev.llmproxy.ingress.ErrorResponses;
 import dev.llmproxy.ingress.IngressRouter;
 import dev.llmproxy.ingress.ParseRequest;
 import dev.llmproxy.ingress.ReadBody;
+import dev.llmproxy.lifecycle.RefuseWhileDraining;
 import dev.llmproxy.limits.AcquireSlot;
 import dev.llmproxy.limits.AdmitRateLimits;
 import dev.llmproxy.observability.AccessLog;
+import dev.llmproxy.observability.OpsEndpoints;
 import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.routing.ResolveRoutes;
@@ -42,6 +44,7 @@ public final class GatewayVerticle extends VerticleBase {
   private ProxyPipeline pipeline() {
     return new ProxyPipeline(
         List.of(
+            new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
@@ -51,7 +54,10 @@ public final class GatewayVerticle extends VerticleBase {
             new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
             new Forward(attempts())),                        // attempts with fallback, then relay
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
-        AccessLog::write);
+        ctx -> {
+          AccessLog.write(ctx);
+          services.metrics().requestFinished(ctx);
+        });
   }
 
   private AttemptLoop attempts() {
@@ -64,6 +70,7 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
     AdminApi.mount(router, services.snapshots(), services.config());
+    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

@@ -4,6 +4,8 @@ import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.lifecycle.GracefulShutdown;
+import dev.llmproxy.observability.LogSetup;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
@@ -60,6 +62,7 @@ public final class Main {
   public static void main(String[] argv) {
     int code = run(argv, System.out, System.err);
     if (code >= 0) {
+      LogSetup.flushAndStop();  // logging is asynchronous: write out what is queued before exiting
       System.exit(code);
     }
   }
@@ -102,14 +105,17 @@ public final class Main {
   }
 
   private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err) {
+    LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
     Vertx vertx = Vertx.vertx(new VertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
+    Gateway[] running = new Gateway[1];
     Gateway.start(vertx, loader, snapshot, instances).onComplete(ar -> {
       if (ar.succeeded()) {
+        running[0] = ar.result();
         HangupSignal.install(() -> ar.result().services().config().reload("SIGHUP"));
         log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
             snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
@@ -133,12 +139,22 @@ public final class Main {
       vertx.close();
       return 1;
     }
+    GatewayServices services = running[0].services();
+    // Reload listeners run on a worker thread: applying logging (files, directories) may block there.
+    services.config().onReload(LogSetup::apply);
+    new GracefulShutdown(services.drain(),
+        () -> services.snapshots().current().shutdown().drainTimeout(),
+        () -> vertx.close().toCompletionStage(),
+        LogSetup::flushAndStop,
+        GracefulShutdown.Exit.SYSTEM).installSignalHandlers();
+    // Other ways out (System.exit elsewhere, a signal not caught above) still close the servers and flush the logs.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception ignored) {
         // exiting anyway
       }
+      LogSetup.flushAndStop();
     }, "llm-proxy-shutdown"));
     return -1;
   }

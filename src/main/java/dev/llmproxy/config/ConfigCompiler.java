@@ -22,7 +22,7 @@ public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
-      "fallback", "rate_limit", "concurrency", "trusted_proxies");
+      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
@@ -66,13 +66,15 @@ public final class ConfigCompiler {
     RateLimitSettings rateLimit = TrafficSections.rateLimit(root.get("rate_limit"), aliases.keySet());
     ConcurrencySettings concurrency = TrafficSections.concurrency(root.get("concurrency"));
     TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
+    LoggingSettings logging = LoggingSettings.compile(root.get("logging"), baseDir);
+    ShutdownSettings shutdown = ShutdownSettings.compile(root.get("shutdown"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies);
+        concurrency, trustedProxies, logging, shutdown);
   }
 
   private static ListenAddress listen(ConfigNode node) {

@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param detection what counts as a failed attempt, unless a backend overrides it
  * @param fallback retry budget, cooldowns and alias fallbacks
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
+ * @param logging the {@code logging:} section, applied at start and on reload
+ * @param shutdown the {@code shutdown:} section (drain timeout)
  */
 public record Snapshot(
     long version,
@@ -38,7 +40,9 @@ public record Snapshot(
     FallbackSettings fallback,
     RateLimitSettings rateLimit,
     ConcurrencySettings concurrency,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    LoggingSettings logging,
+    ShutdownSettings shutdown) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

@@ -4,6 +4,8 @@ import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.FailureClassifier;
 import dev.llmproxy.detection.Verdict;
+import dev.llmproxy.observability.ForwardLog;
+import dev.llmproxy.observability.UsageExtractor;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.ClientResponse;
@@ -67,7 +69,9 @@ final class SingleAttempt {
         return Future.failedFuture(new ClientGone());
       }
       if (sent.failed()) {
-        return Future.succeededFuture(new Result(FailureClassifier.transport(UpstreamFailure.from(sent.cause())), 0, started));
+        UpstreamFailure failure = UpstreamFailure.from(sent.cause());
+        ForwardLog.failed(ctx, call, failure, started);  // observability: forward-failure line + metric
+        return Future.succeededFuture(new Result(FailureClassifier.transport(failure), 0, started));
       }
       UpstreamExchange exchange = sent.result();
       return judge(ctx, exchange, remaining, trail, started);
@@ -80,6 +84,7 @@ final class SingleAttempt {
     Snapshot snapshot = ctx.snapshot();
     if (ctx.stream() && status >= 200 && status < 300 && exchange.isEventStream()) {
       SseStream stream = new SseStream(vertx, exchange, ctx.protocol());
+      stream.observeEvents(event -> UsageExtractor.recordEvent(ctx, event));  // observability: token usage
       Runnable onGone = stream::clientGone;
       ctx.onClientGone(onGone);
       return stream.peek(min(snapshot.timeouts().firstToken(), remaining)).transform(peeked -> {
@@ -123,6 +128,7 @@ final class SingleAttempt {
         }
         return Future.succeededFuture(new Result(verdict, status, started));
       }
+      UsageExtractor.recordBody(ctx, body);  // observability: token usage
       ctx.recordAttempt(AttemptLoop.record(exchange.candidate(), status, verdict.reason(), started));
       ClientResponse.commitHeaders(ctx, exchange);
       ctx.markFirstByte();

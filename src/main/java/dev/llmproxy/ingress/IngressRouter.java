@@ -41,7 +41,6 @@ public final class IngressRouter {
       rc.response().putHeader(TraceIds.HEADER, (String) rc.get("traceId"));
       rc.next();
     });
-    router.get("/health").handler(rc -> json(rc, 200, new JsonObject().put("status", "ok")));
 
     PROXIED.forEach((path, endpoint) -> {
       for (String prefix : new String[] {"/v1", ""}) {

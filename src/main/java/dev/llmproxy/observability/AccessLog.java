@@ -4,14 +4,24 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Exactly one line per proxied request, written when it ends, whatever the outcome. */
+/**
+ * Exactly one line per proxied request, written when it ends, whatever the outcome, on the logger
+ * {@value LogSetup#ACCESS_LOGGER} (its own file, {@code requests.log}). Failed requests (5xx) are logged at WARN,
+ * so they also land in {@code errors.log}. At DEBUG, a dump of the client's headers and body follows; it goes
+ * through the same masking as every line.
+ */
 public final class AccessLog {
 
-  private static final Logger LOG = LoggerFactory.getLogger("llmproxy.access");
+  private static final Logger LOG = LoggerFactory.getLogger(LogSetup.ACCESS_LOGGER);
+  /** A debug dump shows the start of a body; enough to see what was asked, bounded for huge prompts. */
+  static final int DUMP_BODY_CHARS = 4096;
 
   private AccessLog() {}
 
@@ -19,7 +29,7 @@ public final class AccessLog {
     var served = ctx.servedBy();
     long ttfb = ctx.firstByteNanos() == 0 ? -1 : (ctx.firstByteNanos() - ctx.startNanos()) / 1_000_000;
     String trail = ctx.attempts().stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
-    LOG.info("{} {} {}",
+    Object[] fields = {
         kv(LogFields.METHOD, ctx.request().method().name()),
         kv(LogFields.PATH, ctx.request().path()),
         kv(LogFields.STATUS, ctx.status()),
@@ -34,7 +44,29 @@ public final class AccessLog {
         kv(LogFields.TTFB_MS, ttfb),
         kv(LogFields.BYTES_IN, ctx.rawBody() == null ? 0 : ctx.rawBody().length()),
         kv(LogFields.BYTES_OUT, ctx.bytesOut()),
+        kv(LogFields.PROMPT_TOKENS, ctx.promptTokens() < 0 ? null : ctx.promptTokens()),
+        kv(LogFields.COMPLETION_TOKENS, ctx.completionTokens() < 0 ? null : ctx.completionTokens()),
         kv(LogFields.ATTEMPT_TRAIL, trail.isEmpty() ? null : trail),
-        kv(LogFields.ERROR, ctx.errorReason()));
+        kv(LogFields.ERROR, ctx.errorReason())};
+    if (ctx.status() >= 500) {
+      LOG.warn("{} {} {}", fields);
+    } else {
+      LOG.info("{} {} {}", fields);
+    }
+    if (LOG.isDebugEnabled()) {
+      dump(ctx);
+    }
+  }
+
+  private static void dump(RequestContext ctx) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    ctx.request().headers().forEach(h -> headers.merge(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue(),
+        (a, b) -> a + ", " + b));
+    String body = ctx.rawBody() == null ? null : ctx.rawBody().toString(StandardCharsets.UTF_8);
+    if (body != null && body.length() > DUMP_BODY_CHARS) {
+      body = body.substring(0, DUMP_BODY_CHARS) + "…";
+    }
+    LOG.debug("request dump", kv(LogFields.TRACE_ID, ctx.traceId()), kv(LogFields.HEADERS, headers),
+        kv(LogFields.BODY, body));
   }
 }

@@ -18,6 +18,17 @@ public final class LogFields {
   public static final String BYTES_OUT = "bytes_out";
   public static final String ERROR = "error";
   public static final String ATTEMPT_TRAIL = "attempt_trail";
+  public static final String PROMPT_TOKENS = "prompt_tokens";
+  public static final String COMPLETION_TOKENS = "completion_tokens";
+  public static final String BODY_BYTES = "body_bytes";
+  public static final String ELAPSED_MS = "elapsed_ms";
+  public static final String CAUSE = "cause";
+  public static final String FAILURE_KIND = "failure_kind";
+  public static final String HEADERS = "headers";
+  public static final String BODY = "body";
+  public static final String SIGNAL = "signal";
+  public static final String IN_FLIGHT = "in_flight";
+  public static final String DRAIN_TIMEOUT_MS = "drain_timeout_ms";
 
   private LogFields() {}
 }

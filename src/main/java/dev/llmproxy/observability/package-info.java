@@ -1,2 +1,6 @@
-/** Observability: trace ids, the access log line, log field names. */
+/**
+ * Observability: trace ids, request-scoped structured log lines (access line, forward failures), logback set-up
+ * from the {@code logging:} section with secret masking, token usage extraction, Prometheus metrics, and the
+ * operator endpoints {@code /health}, {@code /livez}, {@code /metrics}.
+ */
 package dev.llmproxy.observability;

@@ -1,5 +1,7 @@
 package dev.llmproxy.pipeline;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Future;
@@ -65,7 +67,7 @@ public final class ProxyPipeline {
     if (err instanceof ApiError api) {
       error = api;
     } else {
-      LOG.error("unexpected failure handling request {}", ctx.traceId(), err);
+      LOG.error("unexpected failure handling request {}", kv("trace_id", ctx.traceId()), err);
       error = ApiError.of(ErrorKind.INTERNAL, "Internal proxy error (trace id " + ctx.traceId() + ").");
     }
     if (ctx.errorReason() == null) {
@@ -82,7 +84,7 @@ public final class ProxyPipeline {
       try {
         action.run();
       } catch (RuntimeException e) {
-        LOG.error("finish action failed for request {}", ctx.traceId(), e);
+        LOG.error("finish action failed for request {}", kv("trace_id", ctx.traceId()), e);
       }
     }
     finisher.accept(ctx);

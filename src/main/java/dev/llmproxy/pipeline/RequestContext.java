@@ -40,6 +40,10 @@ public final class RequestContext {
   private long bytesOut;
   private boolean clientGone;
   private String errorReason;
+  // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
+  private long promptTokens = -1;
+  private long completionTokens = -1;
+  private final List<UpstreamError> upstreamErrors = new ArrayList<>();
 
   public RequestContext(
       String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request, String clientIp) {
@@ -110,6 +114,25 @@ public final class RequestContext {
 
   public String errorReason() { return errorReason; }
   public void errorReason(String errorReason) { this.errorReason = errorReason; }
+
+  /** Tokens reported by the upstream; a negative count leaves the known value (streams report in parts). */
+  public void usage(long prompt, long completion) {
+    if (prompt >= 0) {
+      promptTokens = prompt;
+    }
+    if (completion >= 0) {
+      completionTokens = completion;
+    }
+  }
+
+  public long promptTokens() { return promptTokens; }
+  public long completionTokens() { return completionTokens; }
+
+  /** A backend that produced no usable HTTP exchange (connect, reset, timeout), for metrics. */
+  public record UpstreamError(String backend, String kind) {}
+
+  public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
+  public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
 
   /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
   public void onFinish(Runnable action) { onFinish.add(action); }

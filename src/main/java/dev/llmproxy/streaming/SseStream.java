@@ -69,6 +69,7 @@ public final class SseStream {
   private int malformed;
   private long bytesOut;
   private Runnable onFirstByte = () -> {};
+  private java.util.function.Consumer<SseEvent> eventObserver = e -> {};
 
   public SseStream(Vertx vertx, UpstreamExchange upstream, Protocol protocol) {
     this.vertx = vertx;
@@ -85,6 +86,11 @@ public final class SseStream {
     armTimer(firstTokenTimeout, UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT);
     response.resume();
     return peek.future();
+  }
+
+  /** Sees every well-formed event, held or relayed, in order (observability reads token usage from them). */
+  public void observeEvents(java.util.function.Consumer<SseEvent> observer) {
+    this.eventObserver = observer;
   }
 
   /**
@@ -163,6 +169,7 @@ public final class SseStream {
       case FINISH -> finishSeen = true;
       default -> { }
     }
+    eventObserver.accept(event);
     if (phase == Phase.PEEKING) {
       held.add(raw);
       if (kind == StreamEventKind.ERROR) {

@@ -1,0 +1,36 @@
+package dev.llmproxy.observability;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.upstream.UpstreamFailure;
+import dev.llmproxy.upstream.UpstreamRequest;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One structured WARN line per forward that produced no usable exchange (connect refused, reset, timeouts), at
+ * the moment it fails, and the failure noted on the request for the upstream-error metric.
+ */
+public final class ForwardLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger("llmproxy.forward");
+
+  private ForwardLog() {}
+
+  /** Attempt-loop hook: {@code startedNanos} is when this attempt was sent. */
+  public static void failed(RequestContext ctx, UpstreamRequest call, UpstreamFailure failure, long startedNanos) {
+    String backend = call.candidate().backend().name();
+    String kind = failure.kind().name().toLowerCase(Locale.ROOT);
+    ctx.recordUpstreamError(backend, kind);
+    RequestLog.warn(LOG, ctx, "forward failed",
+        kv(LogFields.BACKEND, backend),
+        kv(LogFields.MODEL, call.candidate().model()),
+        kv(LogFields.STREAM, ctx.stream()),
+        kv(LogFields.BODY_BYTES, call.body() == null ? 0 : call.body().length()),
+        kv(LogFields.ELAPSED_MS, (System.nanoTime() - startedNanos) / 1_000_000),
+        kv(LogFields.FAILURE_KIND, kind),
+        kv(LogFields.CAUSE, failure.getMessage()));
+  }
+}

@@ -1,0 +1,46 @@
+package dev.llmproxy.observability;
+
+import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.lifecycle.Drain;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The operator endpoints, unauthenticated like any health check (they reveal counts and config names, never
+ * request content or keys):
+ * <ul>
+ *   <li>{@code GET /health}: readiness for load balancers. 200 {@code {"status":"ok"}}, or 503
+ *       {@code {"status":"draining"}} from the first termination signal on.
+ *   <li>{@code GET /livez}: liveness and a glance at the load, always 200 while the process serves:
+ *       {@code {status, in_flight, queued, draining, config_loaded_at}}.
+ *   <li>{@code GET /metrics}: Prometheus text format.
+ * </ul>
+ */
+public final class OpsEndpoints {
+
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private OpsEndpoints() {}
+
+  public static void mount(Router router, SnapshotHolder snapshots, Metrics metrics, Drain drain) {
+    router.get("/health").handler(rc -> {
+      boolean draining = drain.draining();
+      json(rc, draining ? 503 : 200, new JsonObject().put("status", draining ? "draining" : "ok"));
+    });
+    router.get("/livez").handler(rc -> json(rc, 200, new JsonObject()
+        .put("status", drain.draining() ? "draining" : "ok")
+        .put("in_flight", drain.inFlight())
+        .put("queued", metrics.queueDepth())
+        .put("draining", drain.draining())
+        .put("config_loaded_at", snapshots.current().loadedAt().toString())));
+    router.get("/metrics").handler(rc -> rc.response()
+        .putHeader("Content-Type", PROMETHEUS_TEXT)
+        .end(metrics.scrape()));
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store").end(body.toBuffer());
+  }
+}
