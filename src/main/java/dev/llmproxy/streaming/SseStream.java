@@ -98,6 +98,9 @@ public final class SseStream {
    * response has ended, whatever the reason.
    */
   public Future<Outcome> relay(HttpServerResponse client, Duration idle, Runnable onFirstByte) {
+    if (phase == Phase.FINISHED) {
+      return Future.succeededFuture(new Outcome(false, "client disconnected", malformed, 0, true));
+    }
     this.client = client;
     this.idle = idle;
     this.onFirstByte = onFirstByte;
@@ -127,7 +130,10 @@ public final class SseStream {
     return relay.future();
   }
 
-  /** The client went away: stop the backend from generating for nobody. */
+  /**
+   * The client went away: stop the backend from generating for nobody, and complete whichever future the caller
+   * waits on, so the request ends (and releases what it holds) whatever phase it was in.
+   */
   public void clientGone() {
     if (phase == Phase.FINISHED) {
       return;
@@ -135,6 +141,9 @@ public final class SseStream {
     phase = Phase.FINISHED;
     cancelTimer();
     upstream.release();
+    if (peek != null) {
+      peek.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "client disconnected"));
+    }
     if (relay != null) {
       relay.tryComplete(new Outcome(false, "client disconnected", malformed, bytesOut, true));
     }

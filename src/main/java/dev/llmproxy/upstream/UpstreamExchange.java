@@ -21,6 +21,7 @@ public final class UpstreamExchange {
   private final HttpClientRequest request;
   private final HttpClientResponse response;
   private boolean released;
+  private Promise<Buffer> reading;
 
   UpstreamExchange(Vertx vertx, Candidate candidate, HttpClientRequest request, HttpClientResponse response) {
     this.vertx = vertx;
@@ -56,6 +57,7 @@ public final class UpstreamExchange {
    */
   public Future<Buffer> readBody(long limit, Duration idle) {
     Promise<Buffer> promise = Promise.promise();
+    reading = promise;
     Buffer body = Buffer.buffer();
     long[] timer = {armIdle(idle, promise)};
     response.handler(chunk -> {
@@ -87,11 +89,17 @@ public final class UpstreamExchange {
     });
   }
 
-  /** Abandons the response: the upstream connection is reset so the backend stops generating. Idempotent. */
+  /**
+   * Abandons the response: the upstream connection is reset so the backend stops generating, and a body being
+   * read fails at once rather than waiting for an idle timeout. Idempotent.
+   */
   public void release() {
     if (!released) {
       released = true;
       request.reset();
+      if (reading != null) {
+        reading.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "released"));
+      }
     }
   }
 }

@@ -285,6 +285,23 @@ class ConcurrencyIT {
   }
 
   @Test
+  void clientLeavingWhileItsStreamIsPeekedReleasesTheSlotAtOnce(Vertx vertx) throws Exception {
+    // The upstream says "I'm here" (role chunk) and then nothing: the proxy is still waiting for the first
+    // content (first_token is 120 s by default) when the client goes away.
+    a.always(MockUpstream.sse(List.of(MockUpstream.openAiChunk("ma",
+        new io.vertx.core.json.JsonObject().put("role", "assistant"), null)), Duration.ZERO, false));
+    GatewayHarness gw = gateway(vertx, "concurrency: {max_requests: 4, max_queue_size: 10, queue_timeout: 30s}\n");
+    TrafficControl traffic = gw.gateway().services().traffic();
+    LoopbackClient c = client(vertx, gw, 1);
+    var request = get(c.open(CHAT, GatewayHarness.chat("m", true)));
+    a.awaitRequest(WAIT);
+    assertEquals(1, traffic.inFlight());
+    request.reset();
+    eventually(() -> traffic.inFlight() == 0, "slot released after the client left mid-peek (now " + traffic.inFlight() + ")");
+    a.awaitConnectionClosed(WAIT);
+  }
+
+  @Test
   void slotsAreAllBackAfterAThousandMixedRequestsWithFailuresAndAborts(Vertx vertx) throws Exception {
     AtomicInteger n = new AtomicInteger();
     AtomicInteger failuresSent = new AtomicInteger();
