@@ -96,7 +96,9 @@ public final class JarProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
+    // Through the handle, SIGTERM is sent without closing our end of the pipes, so lines the process prints
+    // while shutting down are still read.
+    process.toHandle().destroy();
     try {
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
         process.destroyForcibly();
