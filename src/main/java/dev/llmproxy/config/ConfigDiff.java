@@ -69,12 +69,46 @@ public record ConfigDiff(
     if (!before.timeouts().equals(after.timeouts())) {
       settings.add("timeout");
     }
+    // Compiled patterns and address bytes have identity equality: compare these sections by their config text.
+    if (!detectionText(before.detection()).equals(detectionText(after.detection()))) {
+      settings.add("detection");
+    }
+    if (!before.fallback().equals(after.fallback())) {
+      settings.add("fallback");
+    }
+    if (!before.rateLimit().equals(after.rateLimit())) {
+      settings.add("rate_limit");
+    }
+    if (!before.concurrency().equals(after.concurrency())) {
+      settings.add("concurrency");
+    }
+    if (!rangesText(before.trustedProxies()).equals(rangesText(after.trustedProxies()))) {
+      settings.add("trusted_proxies");
+    }
+    if (!before.logging().equals(after.logging())) {
+      settings.add("logging");
+    }
+    if (!before.shutdown().equals(after.shutdown())) {
+      settings.add("shutdown");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());
     }
     return new ConfigDiff(aliasesAdded, aliasesRemoved, aliasesModified, backendsAdded, backendsRemoved,
         backendsModified, prompts, settings, restart);
+  }
+
+  private static List<String> detectionText(dev.llmproxy.detection.DetectionRules rules) {
+    List<String> out = new ArrayList<>();
+    rules.errorCodes().forEach(c -> out.add(c.text()));
+    out.add("|");
+    rules.errorPatterns().forEach(p -> out.add(p.text()));
+    return out;
+  }
+
+  private static List<String> rangesText(TrustedProxies proxies) {
+    return proxies.ranges().stream().map(TrustedProxies.Range::text).toList();
   }
 
   private static <T> void compare(

@@ -144,6 +144,7 @@ final class SingleAttempt {
     ctx.response().putHeader("Cache-Control", "no-cache");
     return stream.relay(ctx.response(), ctx.snapshot().timeouts().idle(), ctx::markFirstByte).map(outcome -> {
       ctx.addBytesOut(outcome.bytesOut());
+      ctx.droppedEvents(outcome.malformedDropped());
       if (!outcome.complete()) {
         ctx.errorReason(outcome.failure());
       }

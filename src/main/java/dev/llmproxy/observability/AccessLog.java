@@ -47,6 +47,7 @@ public final class AccessLog {
         kv(LogFields.PROMPT_TOKENS, ctx.promptTokens() < 0 ? null : ctx.promptTokens()),
         kv(LogFields.COMPLETION_TOKENS, ctx.completionTokens() < 0 ? null : ctx.completionTokens()),
         kv(LogFields.ATTEMPT_TRAIL, trail.isEmpty() ? null : trail),
+        kv(LogFields.DROPPED_EVENTS, ctx.droppedEvents() == 0 ? null : ctx.droppedEvents()),
         kv(LogFields.ERROR, ctx.errorReason())};
     if (ctx.status() >= 500) {
       LOG.warn("{} {} {}", fields);

@@ -18,6 +18,7 @@ public final class LogFields {
   public static final String BYTES_OUT = "bytes_out";
   public static final String ERROR = "error";
   public static final String ATTEMPT_TRAIL = "attempt_trail";
+  public static final String DROPPED_EVENTS = "dropped_events";
   public static final String PROMPT_TOKENS = "prompt_tokens";
   public static final String COMPLETION_TOKENS = "completion_tokens";
   public static final String BODY_BYTES = "body_bytes";

@@ -38,6 +38,7 @@ public final class RequestContext {
   private int status;
   private long firstByteNanos;
   private long bytesOut;
+  private int droppedEvents;
   private boolean clientGone;
   private String errorReason;
   // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
@@ -103,6 +104,10 @@ public final class RequestContext {
   public long firstByteNanos() { return firstByteNanos; }
 
   public void addBytesOut(long n) { bytesOut += n; }
+
+  /** Malformed stream events the relay dropped instead of forwarding (a sign of a misbehaving backend). */
+  public void droppedEvents(int n) { droppedEvents = n; }
+  public int droppedEvents() { return droppedEvents; }
   public long bytesOut() { return bytesOut; }
 
   public boolean clientGone() { return clientGone; }

@@ -59,4 +59,25 @@ class ConfigDiffTest {
     assertTrue(d.isEmpty(), d.summary());
     assertEquals("no changes", d.summary());
   }
+
+  @Test
+  void namesChangedTrafficDetectionAndFallbackSections() throws Exception {
+    String base = """
+        backends: [{name: local, type: echo}]
+        models: {m: [{backend: local}], n: [{backend: local}]}
+        detection: {error_patterns: ["/over.?loaded/"]}
+        trusted_proxies: [10.0.0.0/8]
+        """;
+    Snapshot before = Configs.compile(base, Map.of());
+    assertEquals(List.of(), ConfigDiff.between(before, Configs.compile(base, Map.of())).settingsChanged(),
+        "identical text, identical settings: compiled regexes must not count as changes");
+    Snapshot after = Configs.compile(base.replace("over.?loaded", "busy")
+        .replace("10.0.0.0/8", "10.0.0.0/16") + """
+        rate_limit: {global_rps: 5}
+        concurrency: {max_requests: 3}
+        fallback: {alias_fallback: {m: [n]}}
+        """, Map.of());
+    assertEquals(List.of("detection", "fallback", "rate_limit", "concurrency", "trusted_proxies"),
+        ConfigDiff.between(before, after).settingsChanged());
+  }
 }

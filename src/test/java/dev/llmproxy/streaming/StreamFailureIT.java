@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.support.GatewayHarness;
+import dev.llmproxy.support.LogCapture;
 import dev.llmproxy.support.MockUpstream;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -165,15 +166,17 @@ class StreamFailureIT {
   }
 
   @Test
-  void malformedEventsAreDroppedNotForwarded(Vertx vertx) {
+  void malformedEventsAreDroppedNotForwarded(Vertx vertx) throws Exception {
     List<String> events = new ArrayList<>(content("m1", "one"));
     events.add("data: {\"choices\":[{\"delta\":{\"content\": BROKEN\n\n");
     events.add(MockUpstream.openAiChunk("m1", new JsonObject().put("content", "two"), "stop"));
     events.add("data: [DONE]\n\n");
     MockUpstream first = MockUpstream.start(vertx, "first").always(MockUpstream.sse(events, Duration.ZERO, true));
     MockUpstream second = MockUpstream.start(vertx, "second");
-    try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "openai", ""))) {
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "openai", ""));
+        LogCapture access = LogCapture.of("llmproxy.access")) {
       HttpResponse<String> r = stream(gw, "/v1/chat/completions");
+      access.awaitLine("dropped_events=1", Duration.ofSeconds(5));
       assertFalse(r.body().contains("BROKEN"));
       assertTrue(r.body().contains("\"one\"") && r.body().contains("\"two\""));
       assertTrue(r.body().endsWith("data: [DONE]\n\n"));

@@ -12,14 +12,39 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  private LogCapture(Class<?> source) {
-    this.logger = (Logger) LoggerFactory.getLogger(source);
+  private LogCapture(String name) {
+    this.logger = (Logger) LoggerFactory.getLogger(name);
     appender.start();
     logger.addAppender(appender);
   }
 
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source);
+    return new LogCapture(source.getName());
+  }
+
+  /** A logger by name, e.g. {@code llmproxy.access}. */
+  public static LogCapture of(String loggerName) {
+    return new LogCapture(loggerName);
+  }
+
+  /**
+   * Waits until a line whose message and structured arguments (rendered {@code key=value}) contain
+   * {@code needle} is logged. Log lines are written after the response ended, so a test may get there first.
+   */
+  public String awaitLine(String needle, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      synchronized (appender.list) {
+        for (ILoggingEvent e : appender.list) {
+          String rendered = e.getFormattedMessage() + " " + java.util.Arrays.toString(e.getArgumentArray());
+          if (rendered.contains(needle)) {
+            return rendered;
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no log line containing \"" + needle + "\" within " + timeout + ": " + lines());
   }
 
   /** Formatted messages, structured arguments rendered as {@code key=value}. */
