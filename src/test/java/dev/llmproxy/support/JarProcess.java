@@ -44,8 +44,16 @@ public final class JarProcess implements AutoCloseable {
   }
 
   public static JarProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar().toString()));
+    return start(workDir, env, List.of(), args);
+  }
+
+  /** @param jvmOptions options placed before {@code -jar}, e.g. {@code -Djavax.net.ssl.trustStore=...} */
+  public static JarProcess start(Path workDir, Map<String, String> env, List<String> jvmOptions, String... args)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar().toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
     builder.environment().keySet().removeIf(k -> k.endsWith("_API_KEY") || k.equals("LLM_PROXY_KEY"));

@@ -47,6 +47,8 @@ public final class MockUpstream implements AutoCloseable {
 
   private final Vertx vertx;
   private final String id;
+  private String scheme = "http";
+  private String host = "127.0.0.1";
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final BlockingQueue<Received> arrivals = new LinkedBlockingQueue<>();
   private final ConcurrentLinkedDeque<Reply> queued = new ConcurrentLinkedDeque<>();
@@ -69,6 +71,22 @@ public final class MockUpstream implements AutoCloseable {
     return upstream;
   }
 
+  /**
+   * An HTTPS upstream on {@code localhost} with the given certificate (e.g. {@code SelfSignedCertificate.create()}),
+   * which nothing trusts unless a test adds it to a trust store.
+   */
+  public static MockUpstream startTls(Vertx vertx, String id, io.vertx.core.net.SelfSignedCertificate certificate) {
+    MockUpstream upstream = new MockUpstream(vertx, id);
+    upstream.scheme = "https";
+    upstream.host = "localhost";
+    upstream.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+            .setSsl(true).setKeyCertOptions(certificate.keyCertOptions()))
+        .requestHandler(upstream::handle)
+        .listen()
+        .await();
+    return upstream;
+  }
+
   private void handle(HttpServerRequest request) {
     request.connection().closeHandler(v -> closedConnections.add(request.path()));
     request.body().onSuccess(body -> {
@@ -84,7 +102,7 @@ public final class MockUpstream implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + "/v1";
+    return scheme + "://" + host + ":" + server.actualPort() + "/v1";
   }
 
   public String id() {

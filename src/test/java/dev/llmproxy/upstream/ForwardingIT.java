@@ -202,6 +202,27 @@ class ForwardingIT {
   }
 
   @Test
+  void untrustedTlsCertificateIsADetectedFailureThatFallsBack(Vertx vertx) {
+    io.vertx.core.net.SelfSignedCertificate certificate = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    MockUpstream untrusted = MockUpstream.startTls(vertx, "untrusted", certificate);
+    MockUpstream plain = MockUpstream.start(vertx, "plain");
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: tls, url: "%s"}, {name: plain, url: "%s"}]
+        models: {gpt: [{backend: tls, model: a, priority: 1}, {backend: plain, model: b, priority: 2}]}
+        """.formatted(untrusted.url(), plain.url()))) {
+      assertTrue(untrusted.url().startsWith("https://localhost:"));
+      HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("gpt", false));
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("plain", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+      assertEquals(0, untrusted.count(), "certificate verification failed before any request was sent");
+      assertEquals("2", r.headers().firstValue("X-LLM-Proxy-Attempts").orElseThrow(), "not retried: unreachable");
+    } finally {
+      certificate.delete();
+    }
+  }
+
+  @Test
   void clientLeavingBeforeTheAnswerCancelsTheUpstreamRequest(Vertx vertx) throws Exception {
     MockUpstream up = MockUpstream.start(vertx, "slow").always(MockUpstream.hang());
     try (GatewayHarness gw = GatewayHarness.start(vertx, """
