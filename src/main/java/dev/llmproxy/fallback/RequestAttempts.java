@@ -1,6 +1,7 @@
 package dev.llmproxy.fallback;
 
 import dev.llmproxy.detection.FailureClass;
+import dev.llmproxy.observability.LogMasking;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
@@ -72,8 +73,10 @@ final class RequestAttempts {
           "No route of model \"" + alias + "\" can serve this request." + skippedText);
     }
     String trail = attempts.stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
-    String message = "All " + attempts.size() + " attempt(s) for model \"" + alias + "\" failed: " + trail + "."
-        + skippedText;
+    // The trail quotes providers' error text, which may echo the backend's own key (e.g. a 401 naming it):
+    // masked like a log line, because backend keys never reach clients.
+    String message = LogMasking.mask("All " + attempts.size() + " attempt(s) for model \"" + alias + "\" failed: "
+        + trail + "." + skippedText);
     if (!failures.isEmpty() && failures.stream().allMatch(f -> f == FailureClass.RATE_LIMITED)) {
       long seconds = requestedWaits.stream().min(Duration::compareTo)
           .map(d -> Math.max(1, (d.toMillis() + 999) / 1000)).orElse(1L);

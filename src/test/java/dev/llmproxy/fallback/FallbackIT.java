@@ -262,6 +262,22 @@ class FallbackIT {
   }
 
   @Test
+  void providerTextQuotingTheBackendKeyNeverReachesTheClient(Vertx vertx) {
+    MockUpstream leaky = MockUpstream.start(vertx, "leaky").always(MockUpstream.status(401,
+        "{\"error\":{\"message\":\"Incorrect API key provided: backend-secret-123. Also sk-proj-abcdefghij1234.\"}}"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: a, url: "%s", api_key: backend-secret-123}]
+        models: {m: [{backend: a, model: x}]}
+        """.formatted(leaky.url()))) {
+      HttpResponse<String> r = ask(gw);
+      assertEquals(502, r.statusCode());
+      assertTrue(r.body().contains("Incorrect API key provided"), r.body());
+      assertTrue(!r.body().contains("backend-secret-123") && !r.body().contains("abcdefghij1234"), r.body());
+    }
+  }
+
+  @Test
   void maxRetriesBoundsTheAttemptsWithinAnAlias(Vertx vertx) {
     MockUpstream a = MockUpstream.start(vertx, "a").always(MockUpstream.status(500, ERROR_500));
     try (GatewayHarness gw = GatewayHarness.start(vertx, """
