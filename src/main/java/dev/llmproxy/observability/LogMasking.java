@@ -49,9 +49,16 @@ public final class LogMasking {
 
   private record Replacement(Pattern pattern, String with) {}
 
-  private record Rules(boolean patterns, Pattern secrets) {}
+  /** @param secretList the same secrets as {@code secrets}, for a cheap contains() check before the regex */
+  private record Rules(boolean patterns, Pattern secrets, List<String> secretList) {}
 
-  private static volatile Rules rules = new Rules(true, null);
+  /**
+   * Every credential pattern above needs one of these in the text (the first case-sensitive, as its pattern is):
+   * checking for them first skips the regexes for the many log values that hold no credential.
+   */
+  private static final String[] PATTERN_HINTS = {"bearer", "x-api-key", "authorization"};
+
+  private static volatile Rules rules = new Rules(true, null, List.of());
 
   private LogMasking() {}
 
@@ -64,12 +71,17 @@ public final class LogMasking {
       b.headers().values().forEach(s -> add(secrets, s));
     }
     boolean patterns = snapshot.logging() == null || snapshot.logging().maskSensitive();
-    rules = new Rules(patterns, literalPattern(secrets));
+    rules = rules(patterns, secrets);
+  }
+
+  private static Rules rules(boolean patterns, Set<String> secrets) {
+    List<String> usable = secrets.stream().filter(s -> s != null && s.length() >= MIN_SECRET_LENGTH).toList();
+    return new Rules(patterns, literalPattern(secrets), usable);
   }
 
   /** For tests and for secrets known outside a snapshot. */
   public static void register(boolean patterns, Set<String> secrets) {
-    rules = new Rules(patterns, literalPattern(secrets));
+    rules = rules(patterns, secrets);
   }
 
   /** {@code text} with every known secret and every credential-shaped token replaced by {@value #MASK}. */
@@ -79,10 +91,10 @@ public final class LogMasking {
     }
     Rules r = rules;
     String out = text;
-    if (r.secrets() != null) {
+    if (r.secrets() != null && containsAny(out, r.secretList())) {
       out = r.secrets().matcher(out).replaceAll(MASK);
     }
-    if (r.patterns()) {
+    if (r.patterns() && mayHoldCredential(out)) {
       for (Replacement p : PATTERNS) {
         Matcher m = p.pattern().matcher(out);
         if (m.find()) {
@@ -91,6 +103,29 @@ public final class LogMasking {
       }
     }
     return out;
+  }
+
+  private static boolean containsAny(String text, List<String> secrets) {
+    for (String secret : secrets) {
+      if (text.contains(secret)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mayHoldCredential(String text) {
+    if (text.contains("sk-")) {
+      return true;
+    }
+    for (String hint : PATTERN_HINTS) {
+      for (int i = 0, last = text.length() - hint.length(); i <= last; i++) {
+        if (text.regionMatches(true, i, hint, 0, hint.length())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether a field of this name (a header name in a dump) holds a credential as its whole value. */

@@ -10,11 +10,13 @@ import io.vertx.core.buffer.Buffer;
  */
 public record SseEvent(Buffer raw, String name, String data) {
 
+  private static final java.util.regex.Pattern LINE_END = java.util.regex.Pattern.compile("\r\n|\r|\n");
+
   public static SseEvent parse(Buffer raw) {
     String text = raw.toString(java.nio.charset.StandardCharsets.UTF_8);
     String name = null;
     StringBuilder data = null;
-    for (String line : text.split("\r\n|\r|\n")) {
+    for (String line : LINE_END.split(text)) {
       if (line.isEmpty() || line.startsWith(":")) {
         continue;
       }

@@ -56,6 +56,11 @@ public final class SseStream {
   private Phase phase = Phase.PEEKING;
   private int heldBytes;
   private long timer = -1;
+  private long lastActivityNanos;
+  /** Collects the events of one incoming network chunk, so they go to the client in one write and flush. */
+  private Buffer batch;
+  /** The upstream is paused because the client's write queue is full: its silence then is not idleness. */
+  private boolean pausedForClient;
   private Promise<Peek> peek;
   private Promise<Outcome> relay;
   private HttpServerResponse client;
@@ -108,21 +113,26 @@ public final class SseStream {
     phase = Phase.RELAYING;
     client.setChunked(true);
     client.drainHandler(v -> {
+      pausedForClient = false;
+      lastActivityNanos = System.nanoTime();
       if (phase == Phase.RELAYING && !upstreamEnded) {
         upstream.response().resume();
       }
     });
+    batch = Buffer.buffer();
     for (Buffer event : held) {
       write(event);
     }
     held.clear();
+    flushBatch();
     errorRelayed = heldError;
     if (upstreamFailure != null) {
       failToClient(upstreamFailure.getMessage());
     } else if (upstreamEnded) {
       finishToClient();
     } else {
-      armTimer(idle, UpstreamFailure.Kind.IDLE_TIMEOUT);
+      lastActivityNanos = System.nanoTime();
+      scheduleIdleCheck(idle.toMillis());
       if (!client.writeQueueFull()) {
         upstream.response().resume();
       }
@@ -157,10 +167,12 @@ public final class SseStream {
   }
 
   private void onChunk(Buffer chunk) {
+    lastActivityNanos = System.nanoTime();
     if (phase == Phase.RELAYING) {
-      armTimer(idle, UpstreamFailure.Kind.IDLE_TIMEOUT);
+      batch = Buffer.buffer(chunk.length() + 32);
     }
     splitter.feed(chunk, this::onEvent);
+    flushBatch();
   }
 
   private void onEvent(Buffer raw) {
@@ -280,10 +292,46 @@ public final class SseStream {
       onFirstByte.run();
     }
     bytesOut += bytes.length();
+    if (batch != null) {
+      batch.appendBuffer(bytes);
+    } else {
+      send(bytes);
+    }
+  }
+
+  private void flushBatch() {
+    Buffer pending = batch;
+    batch = null;
+    if (pending != null && pending.length() > 0 && phase != Phase.FINISHED) {
+      send(pending);
+    }
+  }
+
+  private void send(Buffer bytes) {
     client.write(bytes);
     if (client.writeQueueFull() && !upstreamEnded) {
+      pausedForClient = true;
       upstream.response().pause();
     }
+  }
+
+  /**
+   * One timer for the whole relay instead of one per chunk: when it fires it checks how long the upstream has
+   * really been quiet, and re-arms for the rest of the window if it was not quiet long enough.
+   */
+  private void scheduleIdleCheck(long delayMillis) {
+    timer = vertx.setTimer(Math.max(1, delayMillis), id -> {
+      timer = -1;
+      if (phase != Phase.RELAYING) {
+        return;
+      }
+      long quietMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
+      if (pausedForClient || quietMillis < idle.toMillis()) {
+        scheduleIdleCheck(pausedForClient ? idle.toMillis() : idle.toMillis() - quietMillis);
+      } else {
+        onUpstreamFailure(new UpstreamFailure(UpstreamFailure.Kind.IDLE_TIMEOUT, "nothing for " + quietMillis + " ms"));
+      }
+    });
   }
 
   private void armTimer(Duration after, UpstreamFailure.Kind kind) {

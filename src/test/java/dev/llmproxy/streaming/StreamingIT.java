@@ -155,7 +155,9 @@ class StreamingIT {
       pump(response, eventBytes, total, written, blocked);
       return Future.succeededFuture();
     }));
-    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up, "openai"))) {
+    // idle: 300ms is far shorter than the client's stall: the upstream's silence while the proxy holds it paused
+    // for the client is not idleness, and must not end the stream.
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up, "openai") + "timeout: {idle: 300ms}\n")) {
       HttpResponse<InputStream> r = gw.send(streamRequest(gw, "/v1/chat/completions"), HttpResponse.BodyHandlers.ofInputStream());
       InputStream body = r.body();
       assertTrue(body.read(new byte[16]) > 0);
@@ -166,9 +168,13 @@ class StreamingIT {
       assertTrue(stalledAt < total / 2, "upstream wrote " + stalledAt + " of " + total + " bytes to a client reading nothing");
       long received = 16;
       byte[] chunk = new byte[64 * 1024];
+      String tail = "";
       for (int n; (n = body.read(chunk)) > 0; ) {
         received += n;
+        tail = (tail + new String(chunk, 0, n, StandardCharsets.ISO_8859_1));
+        tail = tail.substring(Math.max(0, tail.length() - 64));
       }
+      assertTrue(tail.endsWith("data: [DONE]\n\n"), "complete, not cut by the idle timeout: ..." + tail);
       assertEquals(written.get() + "data: [DONE]\n\n".length(), received, "every byte arrives once the client reads");
     }
   }
