@@ -64,9 +64,6 @@ public record Snapshot(
     return Optional.ofNullable(aliases.get(name));
   }
 
-  public Optional<Backend> backend(String name) {
-    return Optional.ofNullable(backends.get(name));
-  }
 
   public boolean authRequired() {
     return proxyApiKey != null;

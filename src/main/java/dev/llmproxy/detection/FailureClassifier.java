@@ -84,7 +84,7 @@ public final class FailureClassifier {
   public static Verdict transport(UpstreamFailure failure) {
     FailureClass c = switch (failure.kind()) {
       case CONNECT, TLS -> FailureClass.UNREACHABLE;
-      case CONNECT_TIMEOUT, HEADER_TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT, TOTAL_TIMEOUT -> FailureClass.TIMEOUT;
+      case CONNECT_TIMEOUT, HEADER_TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT -> FailureClass.TIMEOUT;
       case RESET -> FailureClass.TRANSIENT;
       case TOO_LARGE -> FailureClass.BACKEND_REFUSED;
     };

@@ -2,7 +2,6 @@ package dev.llmproxy.fallback;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import dev.llmproxy.config.Alias;
 import dev.llmproxy.config.FallbackSettings;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.detection.FailureClass;
@@ -24,7 +23,6 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +63,7 @@ public final class AttemptLoop {
     List<String> aliases = new ArrayList<>();
     aliases.add(ctx.alias().name());
     aliases.addAll(ctx.snapshot().fallback().aliasFallbacksOf(ctx.alias().name()));
-    Candidate lastResort = lastResortIfAllCooling(ctx, aliases);
+    Candidate lastResort = lastResortIfAllCooling(ctx, aliases, trail);
     Future<Void> served = lastResort != null
         ? lastResort(ctx, lastResort, trail)
         : tryAlias(ctx, aliases, 0, trail);
@@ -79,8 +77,7 @@ public final class AttemptLoop {
       return giveUp(ctx, trail);
     }
     Snapshot snapshot = ctx.snapshot();
-    Alias alias = snapshot.aliases().get(aliases.get(index));
-    RoutePlan plan = index == 0 && ctx.plan() != null ? ctx.plan() : resolver.plan(snapshot, alias, ctx.protocol());
+    RoutePlan plan = plan(ctx, aliases.get(index), trail);
     plan.skipped().forEach(trail::skipped);
     return tryCandidate(ctx, plan, 0, new int[] {0}, trail).compose(served -> {
       if (served) {
@@ -217,17 +214,27 @@ public final class AttemptLoop {
    * Every route of the alias and of its fallbacks is cooling: rather than failing outright, probe the one whose
    * cooldown ends first (it is the likeliest to have recovered).
    */
-  private Candidate lastResortIfAllCooling(RequestContext ctx, List<String> aliases) {
-    List<Candidate> all = new ArrayList<>();
-    for (int i = 0; i < aliases.size(); i++) {
-      Alias alias = ctx.snapshot().aliases().get(aliases.get(i));
-      RoutePlan plan = i == 0 && ctx.plan() != null ? ctx.plan() : resolver.plan(ctx.snapshot(), alias, ctx.protocol());
-      all.addAll(plan.candidates());
+  private Candidate lastResortIfAllCooling(RequestContext ctx, List<String> aliases, RequestAttempts trail) {
+    Candidate soonest = null;
+    for (String alias : aliases) {
+      for (Candidate c : plan(ctx, alias, trail).candidates()) {
+        if (!cooldowns.isCooling(c.key())) {
+          return null; // the usual case, found in the first alias: fallback aliases are not even resolved
+        }
+        if (soonest == null || cooldowns.remaining(c.key()).compareTo(cooldowns.remaining(soonest.key())) < 0) {
+          soonest = c;
+        }
+      }
     }
-    if (all.isEmpty() || !all.stream().allMatch(c -> cooldowns.isCooling(c.key()))) {
-      return null;
+    return soonest;
+  }
+
+  /** The alias' plan for this request: resolved (and shuffled) once, when first needed. */
+  private RoutePlan plan(RequestContext ctx, String alias, RequestAttempts trail) {
+    if (alias.equals(ctx.alias().name()) && ctx.plan() != null) {
+      return ctx.plan();
     }
-    return all.stream().min(Comparator.comparing(c -> cooldowns.remaining(c.key()))).orElseThrow();
+    return trail.plan(alias, name -> resolver.plan(ctx.snapshot(), ctx.snapshot().aliases().get(name), ctx.protocol()));
   }
 
   private Future<Void> lastResort(RequestContext ctx, Candidate candidate, RequestAttempts trail) {

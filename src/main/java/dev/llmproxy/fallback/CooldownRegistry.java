@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -97,15 +96,6 @@ public final class CooldownRegistry {
   /** A probe that ended without a verdict (client left, budget spent): let the next request probe instead. */
   public void abandon(String route) {
     states.computeIfPresent(route, (key, state) -> state.probing() ? new State(state.failures(), state.until(), false) : state);
-  }
-
-  public Optional<State> state(String route) {
-    return Optional.ofNullable(states.get(route));
-  }
-
-  /** Every route with circuit state, for metrics and the admin view. */
-  public Map<String, State> states() {
-    return Map.copyOf(states);
   }
 
   static Duration doubling(Duration initial, Duration cap, int failures) {

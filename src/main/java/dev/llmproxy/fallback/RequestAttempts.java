@@ -9,14 +9,17 @@ import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
+import dev.llmproxy.routing.RoutePlan;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * What one request's attempts have found so far, across every alias it tried: failure classes, routes skipped
- * and why, the waits providers asked for, and the provider's own answer when it must be returned as is.
+ * What one request's attempts have found so far, across every alias it tried: the plans, failure classes,
+ * routes skipped and why, the waits providers asked for, and the provider's own answer when it must be returned as is.
  * Confined to the request's event loop.
  */
 final class RequestAttempts {
@@ -24,11 +27,17 @@ final class RequestAttempts {
   /** A provider's complete error answer, kept to return it unchanged (context length with nowhere else to go). */
   record ProviderAnswer(int status, MultiMap headers, Buffer body) {}
 
+  private final Map<String, RoutePlan> plans = new HashMap<>();
   private final List<FailureClass> failures = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<Duration> requestedWaits = new ArrayList<>();
   private ProviderAnswer contextLengthAnswer;
   private boolean contextLengthInCurrentAlias;
+
+  /** One plan per alias per request, so a fallback alias is shuffled once however often it is looked at. */
+  RoutePlan plan(String alias, Function<String, RoutePlan> resolve) {
+    return plans.computeIfAbsent(alias, resolve);
+  }
 
   void failed(FailureClass failure, Duration retryAfter) {
     failures.add(failure);

@@ -38,10 +38,6 @@ public final class ProxyPipeline {
     this.finisher = finisher;
   }
 
-  public List<String> stageNames() {
-    return stages.stream().map(Stage::name).toList();
-  }
-
   public Future<Void> handle(RequestContext ctx) {
     return run(ctx, 0)
         .recover(err -> answerFailure(ctx, err))

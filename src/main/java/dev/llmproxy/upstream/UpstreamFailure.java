@@ -17,7 +17,6 @@ public final class UpstreamFailure extends RuntimeException {
     HEADER_TIMEOUT("no response headers in time"),
     FIRST_TOKEN_TIMEOUT("no first token in time"),
     IDLE_TIMEOUT("stream idle too long"),
-    TOTAL_TIMEOUT("request total timeout"),
     RESET("connection reset"),
     TOO_LARGE("response too large");
 
@@ -29,11 +28,6 @@ public final class UpstreamFailure extends RuntimeException {
 
     public String description() {
       return description;
-    }
-
-    public boolean isTimeout() {
-      return this == CONNECT_TIMEOUT || this == HEADER_TIMEOUT || this == FIRST_TOKEN_TIMEOUT
-          || this == IDLE_TIMEOUT || this == TOTAL_TIMEOUT;
     }
   }
 
