@@ -278,6 +278,46 @@ class FallbackIT {
   }
 
   @Test
+  void fallbackTotalTimeoutBoundsTheWholeRequestIncludingL2(Vertx vertx) {
+    MockUpstream silent = MockUpstream.start(vertx, "silent").always(MockUpstream.hang());
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        timeout: {response_header: 60s, total: 10m}
+        backends: [{name: s1, url: "%s"}, {name: s2, url: "%s"}]
+        models: {m: [{backend: s1, model: a}], spare: [{backend: s2, model: b}]}
+        fallback: {total_timeout: 400ms, alias_fallback: {m: [spare]}}
+        """.formatted(silent.url(), silent.url()))) {
+      long t0 = System.nanoTime();
+      HttpResponse<String> r = ask(gw);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(504, r.statusCode(), r.body());
+      assertTrue(ms < 5000, "bounded by fallback.total_timeout, not the 60 s header timeout: " + ms + " ms");
+      assertEquals(1, silent.count(), "no time left for the L2 alias");
+    }
+  }
+
+  @Test
+  void aBackendsOwnDetectionRulesDecideForThatBackend(Vertx vertx) {
+    String badParam = "{\"error\":{\"message\":\"unsupported parameter\"}}";
+    MockUpstream strict = MockUpstream.start(vertx, "strict").always(MockUpstream.status(400, badParam));
+    MockUpstream second = MockUpstream.start(vertx, "second");
+    String yaml = """
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: first, url: "%s"%s}
+          - {name: second, url: "%s"}
+        models: {m: [{backend: first, model: m1, priority: 1}, {backend: second, model: m2, priority: 2}]}
+        """;
+    try (GatewayHarness gw = GatewayHarness.start(vertx, yaml.formatted(strict.url(), "", second.url()))) {
+      assertEquals(400, ask(gw).statusCode(), "globally a 400 is the caller's: returned unchanged");
+    }
+    try (GatewayHarness gw = GatewayHarness.start(vertx,
+        yaml.formatted(strict.url(), ", detection: {error_codes: [400]}", second.url()))) {
+      assertEquals("second", servedBy(ask(gw)), "for this backend a 400 is a detected error");
+    }
+  }
+
+  @Test
   void maxRetriesBoundsTheAttemptsWithinAnAlias(Vertx vertx) {
     MockUpstream a = MockUpstream.start(vertx, "a").always(MockUpstream.status(500, ERROR_500));
     try (GatewayHarness gw = GatewayHarness.start(vertx, """
