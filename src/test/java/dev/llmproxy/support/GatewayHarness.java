@@ -90,14 +90,7 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public HttpResponse<String> post(String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (headers.length > 0) {
-      b.headers(headers);
-    }
-    return send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return send(postRequest(path, body, headers), HttpResponse.BodyHandlers.ofString());
   }
 
   public HttpResponse<String> get(String path, String... headers) {
@@ -110,6 +103,10 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** Posts and returns the response as soon as headers arrive, with the body as a lazy line stream. */
   public HttpResponse<Stream<String>> postStreaming(String path, String body, String... headers) {
+    return send(postRequest(path, body, headers), HttpResponse.BodyHandlers.ofLines());
+  }
+
+  private HttpRequest postRequest(String path, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
         .timeout(Duration.ofSeconds(30))
         .header("content-type", "application/json")
@@ -117,7 +114,7 @@ public final class GatewayHarness implements AutoCloseable {
     if (headers.length > 0) {
       b.headers(headers);
     }
-    return send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    return b.build();
   }
 
   public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
