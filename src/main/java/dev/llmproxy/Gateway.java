@@ -6,6 +6,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.RateLimiters;
@@ -74,7 +75,7 @@ public final class Gateway {
       });
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, new Bedrock(clock));
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());

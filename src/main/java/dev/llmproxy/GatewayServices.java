@@ -23,4 +23,5 @@ public record GatewayServices(
     Clock clock,
     TrafficControl traffic,
     Metrics metrics,
-    Drain drain) {}
+    Drain drain,
+    dev.llmproxy.bedrock.Bedrock bedrock) {}

@@ -17,6 +17,16 @@ import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.routing.ResolveRoutes;
 import dev.llmproxy.upstream.UpstreamClient;
+import dev.llmproxy.bedrock.Bedrock;
+import dev.llmproxy.bedrock.BedrockRoutes;
+import dev.llmproxy.config.BackendType;
+import dev.llmproxy.passthrough.Passthrough;
+import dev.llmproxy.passthrough.PassthroughModel;
+import dev.llmproxy.passthrough.PassthroughRoutes;
+import dev.llmproxy.pipeline.Stage;
+import dev.llmproxy.routing.ApplyRoutingRules;
+import dev.llmproxy.routing.FindAlias;
+import java.util.Map;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -42,17 +52,42 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The request path, top to bottom. Each stage may answer the client with an error and stop the rest. */
   private ProxyPipeline pipeline() {
-    return new ProxyPipeline(
+    return pipeline(
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
-            new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
+            new ParseRequest(),                              // 400 bad JSON / no model
+            new ApplyRoutingRules(),                         // routing_rules: first match sets the model alias
+            new FindAlias(),                                 // 404 unknown alias (or passthrough: transparent)
             new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
             new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
+            passthrough(),                                   // transparent mode: unchanged to the provider, ends here
             new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
             new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(attempts())),                        // attempts with fallback, then relay
+            new Forward(attempts())));                       // attempts with fallback, then relay
+  }
+
+  /** Paths the proxy does not model (/v1/responses, ...) and Bedrock calls, in the transparent mode. */
+  private ProxyPipeline passthroughPipeline() {
+    return pipeline(
+        List.of(
+            new RefuseWhileDraining(services.drain()),
+            new Authenticate(),
+            new ReadBody(),
+            new PassthroughModel(),                          // the body's model, if JSON names one (read only)
+            new AdmitRateLimits(services.traffic()),
+            new AcquireSlot(services.traffic()),
+            passthrough()));
+  }
+
+  private Passthrough passthrough() {
+    return new Passthrough(vertx, upstream, List.of(services.bedrock().eventStreamTap()));
+  }
+
+  private ProxyPipeline pipeline(List<Stage> stages) {
+    return new ProxyPipeline(
+        stages,
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         ctx -> {
           AccessLog.write(ctx);
@@ -67,8 +102,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
+    upstream = new UpstreamClient(vertx, services.echo()::baseUrl,
+        Map.of(BackendType.BEDROCK, services.bedrock().wire(vertx)));
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
+    ProxyPipeline passthrough = passthroughPipeline();
+    BedrockRoutes.mount(router, services.snapshots(), passthrough, services.bedrock());  // /model/{id}/invoke...
+    PassthroughRoutes.mount(router, services.snapshots(), passthrough);               // any other /v1 path
     AdminApi.mount(router, services.snapshots(), services.config());
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
     return vertx.createHttpServer(new HttpServerOptions()

@@ -9,7 +9,8 @@ import java.util.Map;
  * the echo server's address is only known at runtime). {@code apiKey} is null when the backend needs none.
  * {@code disabledReason} says why an {@code enabled: true} backend is nonetheless off (e.g. its key's
  * environment variable is unset); routes to a disabled backend are skipped. {@code detection} overrides the
- * global {@code detection:} rules for this backend, or is null.
+ * global {@code detection:} rules for this backend, or is null. {@code credentials} says whose key the backend
+ * receives; {@code bedrock} is set for {@link BackendType#BEDROCK} only.
  */
 public record Backend(
     String name,
@@ -20,7 +21,9 @@ public record Backend(
     Map<String, Secret> headers,
     boolean enabled,
     String disabledReason,
-    DetectionRules detection) {
+    DetectionRules detection,
+    Credentials credentials,
+    BedrockSettings bedrock) {
 
   public Backend {
     headers = Map.copyOf(headers);
@@ -29,5 +32,10 @@ public record Backend(
   /** Whether requests of the given client protocol can go to this backend without translation. */
   public boolean speaks(Protocol clientProtocol) {
     return type == BackendType.ECHO || protocol == clientProtocol;
+  }
+
+  /** Whether the client's own key headers are forwarded to this backend (the transparent mode). */
+  public boolean forwardsClientKey() {
+    return credentials == Credentials.CLIENT;
   }
 }

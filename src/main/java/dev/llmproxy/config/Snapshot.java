@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
+ * @param clientKeys {@code client_keys:}, named keys clients may present besides {@code proxy_api_key}
+ * @param passthrough {@code passthrough:}, the transparent mode (off when absent)
+ * @param routingRules {@code routing_rules:}, evaluated in order before alias resolution
  */
 public record Snapshot(
     long version,
@@ -42,12 +45,19 @@ public record Snapshot(
     ConcurrencySettings concurrency,
     TrustedProxies trustedProxies,
     LoggingSettings logging,
-    ShutdownSettings shutdown) {
+    ShutdownSettings shutdown,
+    java.util.Map<String, Secret> clientKeys,
+    PassthroughSettings passthrough,
+    dev.llmproxy.rules.RoutingRules routingRules) {
+
+  /** The name a request authenticated with {@code proxy_api_key} has in routing rules and logs. */
+  public static final String DEFAULT_KEY_NAME = "default";
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
     aliases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(aliases));
     warnings = List.copyOf(warnings);
+    clientKeys = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(clientKeys));
   }
 
   /** The detection rules for one backend: its own override, or the global ones. */
@@ -66,7 +76,7 @@ public record Snapshot(
 
 
   public boolean authRequired() {
-    return proxyApiKey != null;
+    return proxyApiKey != null || !clientKeys.isEmpty();
   }
 
   /** The directory relative config paths resolve against. */

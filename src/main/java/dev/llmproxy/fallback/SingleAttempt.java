@@ -51,12 +51,13 @@ final class SingleAttempt {
     UpstreamRequest call = new UpstreamRequest(
         candidate,
         ctx.endpoint(),
-        ctx.body().copy().put("model", candidate.model()).toBuffer(),
+        upstream.prepareBody(ctx.body(), candidate, ctx.request().headers()),
         ctx.request().headers(),
         ctx.traceId(),
         snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
         min(snapshot.timeouts().connect(), remaining),
-        min(snapshot.timeouts().responseHeader(), remaining));
+        min(snapshot.timeouts().responseHeader(), remaining),
+        ctx.stream());
     Promise<Void> clientLeft = Promise.promise();
     Runnable cancel = clientLeft::tryComplete;
     ctx.onClientGone(cancel);

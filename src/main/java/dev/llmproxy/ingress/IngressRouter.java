@@ -73,7 +73,11 @@ public final class IngressRouter {
 
   private static void listModels(RoutingContext rc, SnapshotHolder snapshots) {
     var snapshot = snapshots.current();
-    if (snapshot.authRequired() && !Authenticate.presents(rc.request(), snapshot.proxyApiKey())) {
+    if (snapshot.passthrough().enabled()) {
+      rc.next();  // the transparent mode: the provider's own model list (see passthrough/)
+      return;
+    }
+    if (snapshot.authRequired() && Authenticate.identify(rc.request(), snapshot).isEmpty()) {
       boolean anthropic = rc.request().getHeader("anthropic-version") != null;
       ErrorResponses.send(rc.response(), anthropic ? Protocol.ANTHROPIC : Protocol.OPENAI,
           ApiError.of(ErrorKind.AUTHENTICATION, "Invalid or missing proxy API key."));

@@ -45,7 +45,7 @@ public final class ProxyPipeline {
   }
 
   private Future<Void> run(RequestContext ctx, int index) {
-    if (index == stages.size()) {
+    if (index == stages.size() || ctx.served()) {
       return Future.succeededFuture();
     }
     Stage stage = stages.get(index);

@@ -45,6 +45,13 @@ public final class RequestContext {
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
+  // Client integration (issue 16): what the client asked for, the rule that changed it, the key it used, and
+  // whether the request bypasses alias routing (the transparent mode).
+  private String model;
+  private String routingRule;
+  private String clientKey;
+  private PassthroughTarget passthrough;
+  private boolean served;
 
   public RequestContext(
       String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request, String clientIp) {
@@ -143,6 +150,32 @@ public final class RequestContext {
   public void onFinish(Runnable action) { onFinish.add(action); }
 
   List<Runnable> finishActions() { return onFinish; }
+
+  /** The model alias the request is routed by: the client's {@code model}, or the one a routing rule set. */
+  public String model() { return model; }
+  public void model(String model) { this.model = model; }
+
+  /** The name of the routing rule that chose the model, or null. */
+  public String routingRule() { return routingRule; }
+  public void routingRule(String routingRule) { this.routingRule = routingRule; }
+
+  /** The name of the client key the request authenticated with ("default" for proxy_api_key), or null. */
+  public String clientKey() { return clientKey; }
+  public void clientKey(String clientKey) { this.clientKey = clientKey; }
+
+  /**
+   * A request passed through unchanged to one backend instead of being routed by alias.
+   *
+   * @param upstreamPath appended to the backend's URL, query string included
+   */
+  public record PassthroughTarget(dev.llmproxy.config.Backend backend, String upstreamPath) {}
+
+  public PassthroughTarget passthrough() { return passthrough; }
+  public void passthrough(PassthroughTarget passthrough) { this.passthrough = passthrough; }
+
+  /** A stage answered the request completely: the stages after it are skipped (the finish step still runs). */
+  public void markServed() { served = true; }
+  public boolean served() { return served; }
 
   /** Milliseconds since the request arrived. */
   public long elapsedMillis() {
