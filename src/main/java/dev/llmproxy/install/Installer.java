@@ -42,6 +42,7 @@ final class Installer {
 
   void setupShell() throws IOException {
     Manifest manifest = Manifest.load(layout.manifest());
+    dirs(manifest, layout.stateDir());  // where the manifest itself lives
     shell(manifest);
     manifest.save();
     if (!Files.isExecutable(layout.launcher())) {
@@ -51,7 +52,7 @@ final class Installer {
 
   private void shell(Manifest manifest) throws IOException {
     for (Path rc : layout.rcFiles()) {
-      boolean wanted = Files.exists(rc) || rc.getFileName().toString().equals(shellRc());
+      boolean wanted = Files.exists(rc) || rc.equals(layout.shellRc());
       if (!wanted) {
         continue;
       }
@@ -59,15 +60,10 @@ final class Installer {
     }
   }
 
-  /** The rc file of the login shell, created if missing; other shells' files are changed only if they exist. */
-  private static String shellRc() {
-    String shell = System.getenv("SHELL");
-    return shell != null && shell.endsWith("zsh") ? ".zshrc" : ".bashrc";
-  }
-
   /** @param jar the running jar, copied where the launcher finds it */
   void setup(Path jar, boolean useSystemctl) throws IOException {
     Manifest manifest = Manifest.load(layout.manifest());
+    dirs(manifest, layout.stateDir());  // where the manifest itself lives
     if (!jar.toAbsolutePath().normalize().equals(layout.jar().toAbsolutePath().normalize())) {
       dirs(manifest, layout.shareDir());
       Path tmp = layout.jar().resolveSibling(".llm-proxy.jar.tmp");

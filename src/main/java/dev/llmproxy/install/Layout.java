@@ -10,14 +10,15 @@ import java.util.Map;
  * {@code $XDG_CONFIG_HOME/systemd/user}, the launcher in {@code ~/.local/bin}, the jar in
  * {@code ~/.local/share/llm-proxy} (where the launcher finds it: {@code ../share/llm-proxy/} from itself).
  */
-record Layout(Path home, Path stateDir, Path configDir, Path unitDir, Path binDir, Path shareDir) {
+record Layout(Path home, Path stateDir, Path configDir, Path unitDir, Path binDir, Path shareDir, String shell) {
 
   static Layout of(Map<String, String> env) {
     Path home = Path.of(env.getOrDefault("HOME", System.getProperty("user.home")));
     Path state = xdg(env, "XDG_STATE_HOME", home.resolve(".local/state"));
     Path config = xdg(env, "XDG_CONFIG_HOME", home.resolve(".config"));
     return new Layout(home, state.resolve("llm-proxy"), config.resolve("llm-proxy"),
-        config.resolve("systemd/user"), home.resolve(".local/bin"), home.resolve(".local/share/llm-proxy"));
+        config.resolve("systemd/user"), home.resolve(".local/bin"), home.resolve(".local/share/llm-proxy"),
+        env.getOrDefault("SHELL", ""));
   }
 
   /** An XDG variable counts only when it is an absolute path (the specification says to ignore others). */
@@ -48,6 +49,11 @@ record Layout(Path home, Path stateDir, Path configDir, Path unitDir, Path binDi
 
   Path jar() {
     return shareDir.resolve("llm-proxy.jar");
+  }
+
+  /** The rc file of the login shell: created if missing (the others are changed only if they exist). */
+  Path shellRc() {
+    return home.resolve(shell.endsWith("zsh") ? ".zshrc" : ".bashrc");
   }
 
   List<Path> rcFiles() {
