@@ -76,6 +76,8 @@ public final class LogSetup {
     // Library chatter stays at its usual threshold unless the operator asks for less.
     lc.getLogger("io.netty").setLevel(max(level, Level.WARN));
     lc.getLogger("io.vertx").setLevel(max(level, Level.INFO));
+    // The AWS SDK's signer logs each canonical request at DEBUG, session token included: never below INFO.
+    lc.getLogger("software.amazon.awssdk").setLevel(max(level, Level.INFO));
     // The access line is the record of each request: a quieter level must not silently drop requests.log.
     access.setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.INFO : level);
 
