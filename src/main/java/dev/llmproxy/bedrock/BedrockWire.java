@@ -83,9 +83,11 @@ final class BedrockWire implements BackendWire {
   @Override
   public HttpClientResponse adapt(HttpClientResponse response, UpstreamRequest call) {
     String type = response.getHeader("content-type");
-    boolean events = type != null && type.startsWith(EVENTSTREAM);
-    return events && response.statusCode() / 100 == 2
-        ? new SseView(response, call.candidate().backend().name(), stats)
+    if (response.statusCode() / 100 != 2) {
+      return ResponseView.errorAsAnthropic(response);
+    }
+    return type != null && type.startsWith(EVENTSTREAM)
+        ? ResponseView.eventStreamAsSse(response, call.candidate().backend().name(), stats)
         : response;
   }
 }

@@ -1,6 +1,10 @@
 package dev.llmproxy.passthrough;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.llmproxy.config.Backend;
+import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RequestLog;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.pipeline.AttemptRecord;
@@ -22,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Pipeline stage: serves a request marked for passthrough ({@link RequestContext#passthrough()}) and ends the
@@ -30,6 +36,8 @@ import java.util.Locale;
  * response-header, idle and total timeouts, and the answer is relayed byte for byte.
  */
 public final class Passthrough implements Stage {
+
+  private static final Logger LOG = LoggerFactory.getLogger("llmproxy.forward");
 
   private final Vertx vertx;
   private final UpstreamClient upstream;
@@ -87,6 +95,9 @@ public final class Passthrough implements Stage {
             UpstreamFailure failure = UpstreamFailure.from(sent.cause());
             ctx.recordUpstreamError(backend.name(), failure.kind().name().toLowerCase(Locale.ROOT));
             ctx.recordAttempt(record(candidate, 0, failure.getMessage(), started));
+            RequestLog.warn(LOG, ctx, "passthrough failed", kv(LogFields.BACKEND, backend.name()),
+                kv(LogFields.PATH, target.upstreamPath()), kv(LogFields.FAILURE_KIND, failure.kind().name()),
+                kv(LogFields.CAUSE, failure.getMessage()));
             boolean timeout = failure.kind().name().endsWith("TIMEOUT");
             return Future.failedFuture(ApiError.of(timeout ? ErrorKind.UPSTREAM_TIMEOUT : ErrorKind.UPSTREAM_FAILED,
                 "Passthrough to backend \"" + backend.name() + "\" failed: " + failure.getMessage() + "."));

@@ -172,6 +172,19 @@ class BedrockIT {
   }
 
   @Test
+  void bedrockErrorsReachAnAnthropicClientInAnthropicShape() {
+    bedrock.error(400, "ValidationException", "max_tokens: Input should be less than 4097");
+    HttpResponse<String> response = gateway.post("/v1/messages", MESSAGES.formatted(false),
+        "anthropic-version", "2023-06-01");
+    assertEquals(400, response.statusCode(), response.body());  // not a detected error: the client's mistake
+    JsonObject error = new JsonObject(response.body());
+    assertEquals("error", error.getString("type"));
+    assertEquals("invalid_request_error", error.getJsonObject("error").getString("type"));
+    assertEquals("Bedrock ValidationException: max_tokens: Input should be less than 4097",
+        error.getJsonObject("error").getString("message"));
+  }
+
+  @Test
   void bedrockModeWithoutAPassthroughBackendIsA404InAnthropicShape() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"

@@ -62,6 +62,14 @@ public final class MockBedrock implements AutoCloseable {
         .end(message.toBuffer())));
   }
 
+  /** Answers with Bedrock's error shape: {@code {"message": ...}} and {@code x-amzn-ErrorType}. */
+  public void error(int status, String type, String message) {
+    upstream.always(verified((req, body, up) -> req.response().setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .putHeader("x-amzn-ErrorType", type + ":http://internal.amazon.com/coral/com.amazon.bedrock/")
+        .end(new JsonObject().put("message", message).encode())));
+  }
+
   /** Answers with these eventstream bytes, written {@code chunkSize} bytes at a time (frames split across writes). */
   public void stream(Buffer frames, int chunkSize) {
     upstream.always(verified((req, body, up) -> {
