@@ -4,6 +4,7 @@ import dev.llmproxy.config.Backend;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.upstream.BackendWire;
 import dev.llmproxy.upstream.Outgoing;
+import dev.llmproxy.upstream.UpstreamFailure;
 import dev.llmproxy.upstream.UpstreamRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -77,7 +78,11 @@ final class BedrockWire implements BackendWire {
     return vertx.executeBlocking(() -> new Outgoing(request.method(), request.uri(),
             signer.sign(backend, request.method().name(), request.uri(), request.headers(), request.body()),
             request.body()), false)
-        .onFailure(err -> stats.signingError(backend.name(), "signing failed: " + err.getMessage()));
+        .recover(err -> {
+          stats.signingError(backend.name(), "signing failed: " + err.getMessage());
+          return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.SIGNING, "backend \"" + backend.name()
+              + "\" (" + backend.bedrock().credentialSource() + "): " + err.getMessage()));
+        });
   }
 
   @Override

@@ -185,6 +185,30 @@ class BedrockIT {
   }
 
   @Test
+  void credentialsThatCannotBeResolvedFailTheRouteClearlyAndTheNextOneServes() {
+    gateway.rewriteConfig("""
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: aws, type: bedrock, region: us-west-2, url: "%s", profile: no-such-profile-llm-proxy-test}
+          - {name: local, type: echo}
+        passthrough: {bedrock: aws}
+        models:
+          claude-safe: [{backend: aws, model: m, priority: 1}, {backend: local, model: echo, priority: 2}]
+        """.formatted(bedrock.url()));
+    HttpResponse<String> routed = gateway.post("/v1/messages",
+        MESSAGES.formatted(false).replace("\"claude\"", "\"claude-safe\""), "anthropic-version", "2023-06-01");
+    assertEquals(200, routed.statusCode(), routed.body());
+    assertEquals("local", routed.headers().firstValue("x-llm-proxy-backend").orElse(null));
+    HttpResponse<String> raw = gateway.post("/model/m/invoke", "{}");
+    assertEquals(502, raw.statusCode());
+    assertTrue(raw.body().contains("request could not be signed: backend \\\"aws\\\" (profile no-such-profile"),
+        raw.body());
+    assertEquals(0, bedrock.upstream().count());
+    JsonObject aws = new JsonObject(gateway.get("/health/bedrock").body()).getJsonArray("backends").getJsonObject(0);
+    assertEquals(2, aws.getLong("signing_errors"));
+  }
+
+  @Test
   void bedrockModeWithoutAPassthroughBackendIsA404InAnthropicShape() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"

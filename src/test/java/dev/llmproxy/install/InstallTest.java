@@ -69,7 +69,10 @@ class InstallTest {
     String unit = Files.readString(home.resolve(".config/systemd/user/llm-proxy.service"));
     assertTrue(unit.contains("ExecStart=" + launcher + " --register -config "
         + home.resolve(".config/llm-proxy/config.yaml")), unit);
-    assertTrue(Files.readString(home.resolve(".config/llm-proxy/config.yaml")).contains("credentials: client"));
+    var config = new dev.llmproxy.config.ConfigLoader(Map.of()).load(home.resolve(".config/llm-proxy/config.yaml"));
+    assertTrue(config.passthrough().enabled() && config.backends().get("openai").forwardsClientKey()
+        && config.backends().get("anthropic").forwardsClientKey(), "the default config is the transparent mode");
+    assertEquals(List.of(), config.warnings());
     assertEquals(List.of(), systemctlCalls);  // --no-systemctl
 
     assertEquals(0, run("--uninstall", "--no-systemctl"), out.toString());

@@ -149,6 +149,27 @@ class PassthroughIT {
   }
 
   @Test
+  void passedThroughRequestsMeetTheSameLimitsAsRoutedOnes() {
+    gateway.rewriteConfig("""
+        listen: "127.0.0.1:0"
+        proxy: {max_body_bytes: 64}
+        rate_limit: {per_ip_rps: 1, burst_factor: 1}
+        backends:
+          - {name: openai, url: "%s", protocol: openai, credentials: client}
+        passthrough: {openai: openai}
+        """.formatted(openai.url()));
+    HttpResponse<String> tooBig =
+        gateway.post("/v1/responses", "{\"model\":\"m\",\"input\":\"" + "x".repeat(100) + "\"}");
+    assertEquals(413, tooBig.statusCode());
+    assertTrue(tooBig.body().contains("proxy.max_body_bytes"), tooBig.body());
+    assertEquals(200, gateway.post("/v1/responses", "{\"model\":\"m\"}").statusCode());
+    HttpResponse<String> limited = gateway.post("/v1/responses", "{\"model\":\"m\"}");
+    assertEquals(429, limited.statusCode());
+    assertTrue(limited.headers().firstValue("retry-after").isPresent());
+    assertEquals(1, openai.count());
+  }
+
+  @Test
   void anUpstreamThatGoesQuietMidStreamEndsWithAnErrorEventNotACleanEnd() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"
