@@ -91,6 +91,15 @@ public record ConfigDiff(
     if (!before.shutdown().equals(after.shutdown())) {
       settings.add("shutdown");
     }
+    if (!before.clientKeys().equals(after.clientKeys())) {
+      settings.add("client_keys");
+    }
+    if (!before.passthrough().equals(after.passthrough())) {
+      settings.add("passthrough");
+    }
+    if (!before.routingRules().equals(after.routingRules())) {
+      settings.add("routing_rules");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());

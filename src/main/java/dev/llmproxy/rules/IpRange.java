@@ -71,6 +71,16 @@ public final class IpRange {
   }
 
   @Override
+  public boolean equals(Object other) {
+    return other instanceof IpRange r && r.text.equals(text);
+  }
+
+  @Override
+  public int hashCode() {
+    return text.hashCode();
+  }
+
+  @Override
   public String toString() {
     return text;
   }

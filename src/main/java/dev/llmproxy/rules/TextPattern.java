@@ -57,6 +57,17 @@ public final class TextPattern {
     return exact ? text.equals(literal) : text.toLowerCase(Locale.ROOT).contains(literal);
   }
 
+  /** Equal when written the same way (for the reload diff; compiled regexes have no equality of their own). */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof TextPattern p && p.source.equals(source) && p.exact == exact;
+  }
+
+  @Override
+  public int hashCode() {
+    return source.hashCode() * 31 + (exact ? 1 : 0);
+  }
+
   @Override
   public String toString() {
     return source;

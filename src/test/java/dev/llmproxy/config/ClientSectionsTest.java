@@ -126,4 +126,18 @@ class ClientSectionsTest {
     assertTrue(p.contains("routing_rules[1].name: duplicate rule name \"r\""), p);
     assertTrue(p.contains("routing_rules[1].match: required"), p);
   }
+
+  @Test
+  void reloadDiffNamesTheClientSections() throws Exception {
+    String base = """
+        backends: [{name: local, type: echo}, {name: o, url: https://h/v1, credentials: client}]
+        models: {a: [{backend: local}], b: [{backend: local}]}
+        routing_rules: [{match: {model: "/^gpt/", client_ip: 10.0.0.0/8}, set_model: a}]
+        """;
+    Snapshot before = load(base, Map.of());
+    assertEquals(List.of(), ConfigDiff.between(before, load(base, Map.of())).settingsChanged(),
+        "the same rules compiled twice are equal");
+    Snapshot after = load(base.replace("set_model: a", "set_model: b") + "passthrough: {openai: o}\n", Map.of());
+    assertEquals(List.of("passthrough", "routing_rules"), ConfigDiff.between(before, after).settingsChanged());
+  }
 }
