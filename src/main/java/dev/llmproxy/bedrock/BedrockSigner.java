@@ -34,7 +34,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * <p>Blocking: resolving credentials may read files or call the instance metadata service, and hashing a large
  * body takes time. Call it from a worker thread, never an event loop.
  */
-public final class BedrockSigner {
+final class BedrockSigner {
 
   static final String SERVICE = "bedrock";
 
@@ -47,7 +47,7 @@ public final class BedrockSigner {
   private final Clock clock;
   private final Map<BedrockSettings, AwsCredentialsProvider> providers = new ConcurrentHashMap<>();
 
-  public BedrockSigner(Clock clock) {
+  BedrockSigner(Clock clock) {
     this.clock = clock;
   }
 
@@ -75,7 +75,7 @@ public final class BedrockSigner {
    * signed) plus {@code Host}, {@code X-Amz-Date}, {@code X-Amz-Security-Token} with session credentials, and
    * {@code Authorization}. Blocking.
    */
-  public MultiMap sign(Backend backend, String method, String uri, MultiMap headers, Buffer body) {
+  MultiMap sign(Backend backend, String method, String uri, MultiMap headers, Buffer body) {
     return sign(credentials(backend), backend.bedrock().region(), method, uri, headers, body, clock);
   }
 

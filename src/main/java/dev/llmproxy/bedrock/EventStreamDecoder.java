@@ -81,7 +81,8 @@ final class EventStreamDecoder {
       }
       return new Failure(header(message, ":exception-type"), text);
     }
-    return new Failure(String.valueOf(header(message, ":error-code")), String.valueOf(header(message, ":error-message")));
+    return new Failure(String.valueOf(header(message, ":error-code")),
+        String.valueOf(header(message, ":error-message")));
   }
 
   private static String header(Message message, String name) {

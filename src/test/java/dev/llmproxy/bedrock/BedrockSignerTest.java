@@ -45,7 +45,8 @@ class BedrockSignerTest {
   @Test
   void suiteRequestSignedThroughTheSdkVerifiesWithTheReference() {
     MultiMap signed = BedrockSigner.sign(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-        "AKIDEXAMPLE", SECRET), "us-east-1", "service", "GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1",
+        "AKIDEXAMPLE", SECRET), "us-east-1", "service", "GET",
+        "https://example.amazonaws.com/?Param2=value2&Param1=value1",
         MultiMap.caseInsensitiveMultiMap(), null, AT);
     SigV4Reference.Parsed auth = SigV4Reference.parse(signed.get("Authorization"));
     assertNotNull(auth, signed.get("Authorization"));

@@ -40,7 +40,8 @@ class InstallTest {
 
   private int run(String... args) {
     return ClientCommands.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(out, true, StandardCharsets.UTF_8), env(), () -> jar, a -> systemctlCalls.add(String.join(" ", a)));
+        new PrintStream(out, true, StandardCharsets.UTF_8), env(), () -> jar,
+        a -> systemctlCalls.add(String.join(" ", a)));
   }
 
   private static long count(String text, String needle) {
@@ -49,7 +50,8 @@ class InstallTest {
 
   @Test
   void setupTwiceAddsEachThingOnceAndUninstallLeavesRcFilesByteIdentical() throws Exception {
-    byte[] bashrc = "alias ll='ls -l'\nexport PATH=$HOME/bin:$PATH".getBytes(StandardCharsets.UTF_8);  // no final newline
+    // No final newline in .bashrc: setup adds one before its line, and uninstall must take it away again.
+    byte[] bashrc = "alias ll='ls -l'\nexport PATH=$HOME/bin:$PATH".getBytes(StandardCharsets.UTF_8);
     byte[] zshrc = "setopt autocd\n".getBytes(StandardCharsets.UTF_8);
     Files.write(home.resolve(".bashrc"), bashrc);
     Files.write(home.resolve(".zshrc"), zshrc);
