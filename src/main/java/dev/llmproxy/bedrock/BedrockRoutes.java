@@ -17,16 +17,27 @@ import io.vertx.ext.web.RoutingContext;
  * Claude Code's Bedrock mode ({@code CLAUDE_CODE_USE_BEDROCK=1}, {@code ANTHROPIC_BEDROCK_BASE_URL} at the
  * proxy, {@code CLAUDE_CODE_SKIP_BEDROCK_AUTH=1}): its unsigned {@code POST /model/{id}/invoke} and
  * {@code /invoke-with-response-stream} calls are signed and passed to the {@code passthrough.bedrock} backend,
- * and the answer — binary eventstream included — comes back unchanged. Also {@code GET /health/bedrock}.
+ * and the answer — binary eventstream included — comes back unchanged (so are {@code count-tokens},
+ * {@code converse} and {@code converse-stream}). Also {@code GET /health/bedrock}.
  */
 public final class BedrockRoutes {
+
+  static final java.util.Set<String> OPERATIONS = java.util.Set.of(
+      "invoke", "invoke-with-response-stream", "count-tokens", "converse", "converse-stream");
 
   private BedrockRoutes() {}
 
   public static void mount(Router router, SnapshotHolder snapshots, ProxyPipeline passthrough, Bedrock bedrock) {
-    router.post("/model/:modelId/invoke").handler(rc -> invoke(rc, snapshots.current(), passthrough, false));
-    router.post("/model/:modelId/invoke-with-response-stream")
-        .handler(rc -> invoke(rc, snapshots.current(), passthrough, true));
+    // invoke and invoke-with-response-stream are what Claude Code calls; count-tokens, converse and
+    // converse-stream are the runtime's other per-model operations, passed on the same way.
+    router.post("/model/:modelId/:operation").handler(rc -> {
+      String operation = rc.pathParam("operation");
+      if (!OPERATIONS.contains(operation)) {
+        rc.next();
+        return;
+      }
+      invoke(rc, snapshots.current(), passthrough, operation.endsWith("-stream"));
+    });
     router.get("/health/bedrock").handler(rc -> rc.response().putHeader("Content-Type", "application/json")
         .end(bedrock.health(snapshots.current()).toBuffer()));
   }

@@ -122,6 +122,12 @@ class BedrockIT {
       assertArrayEquals(frames.getBytes(), response.body());  // unchanged: Claude Code decodes the frames itself
       assertEquals(List.of(), bedrock.signatureFailures());
       assertEquals(body, bedrock.upstream().last().body().toString());
+      // Claude Code also counts tokens through the runtime: passed on, signed, the same way.
+      bedrock.message(new JsonObject().put("inputTokens", 42));
+      HttpResponse<String> counted = gateway.post("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/count-tokens",
+          "{\"input\":{}}");
+      assertEquals(42, new JsonObject(counted.body()).getInteger("inputTokens"), counted.body());
+      assertEquals("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/count-tokens", bedrock.upstream().last().path());
       String line = access.awaitLine("bedrock-mode-1", Duration.ofSeconds(5));
       assertTrue(line.contains("backend=aws") && line.contains("prompt_tokens=12")
           && line.contains("completion_tokens=5") && line.contains("model=" + MODEL), line);
@@ -217,6 +223,7 @@ class BedrockIT {
         """);
     HttpResponse<String> response = gateway.post("/model/x/invoke", "{}");
     assertEquals(404, response.statusCode());
+    assertEquals(404, gateway.post("/model/x/delete-everything", "{}").statusCode());
     assertTrue(response.body().contains("passthrough.bedrock"), response.body());
     assertEquals(0, bedrock.upstream().count());
   }
