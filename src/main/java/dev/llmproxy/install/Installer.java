@@ -98,7 +98,8 @@ final class Installer {
     return template("llm-proxy.service")
         .replace("@LAUNCHER@", layout.launcher().toString())
         .replace("@CONFIG@", layout.config().toString())
-        .replace("@PORT_FILE@", layout.portFile().toString());
+        .replace("@PORT_FILE@", layout.portFile().toString())
+        .replace("@STATE_HOME@", layout.stateDir().getParent().toString());
   }
 
   private void write(Manifest manifest, Path file, String content, boolean executable) throws IOException {

@@ -71,6 +71,7 @@ class InstallTest {
     String unit = Files.readString(home.resolve(".config/systemd/user/llm-proxy.service"));
     assertTrue(unit.contains("ExecStart=" + launcher + " --register -config "
         + home.resolve(".config/llm-proxy/config.yaml")), unit);
+    assertTrue(unit.contains("Environment=XDG_STATE_HOME=" + home.resolve(".local/state")), unit);
     var config = new dev.llmproxy.config.ConfigLoader(Map.of()).load(home.resolve(".config/llm-proxy/config.yaml"));
     assertTrue(config.passthrough().enabled() && config.backends().get("openai").forwardsClientKey()
         && config.backends().get("anthropic").forwardsClientKey(), "the default config is the transparent mode");
