@@ -1,13 +1,14 @@
 package dev.llmproxy;
 
+import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
-import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.RateLimiters;
 import dev.llmproxy.limits.TrafficControl;
@@ -17,7 +18,6 @@ import dev.llmproxy.routing.AliasResolver;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import dev.llmproxy.fallback.CooldownRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,9 @@
 package dev.llmproxy;
 
 import dev.llmproxy.admin.AdminApi;
+import dev.llmproxy.bedrock.Bedrock;
+import dev.llmproxy.bedrock.BedrockRoutes;
+import dev.llmproxy.config.BackendType;
 import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
 import dev.llmproxy.ingress.Authenticate;
@@ -13,24 +16,21 @@ import dev.llmproxy.limits.AcquireSlot;
 import dev.llmproxy.limits.AdmitRateLimits;
 import dev.llmproxy.observability.AccessLog;
 import dev.llmproxy.observability.OpsEndpoints;
-import dev.llmproxy.pipeline.ProxyPipeline;
-import dev.llmproxy.prompts.InjectSystemPrompt;
-import dev.llmproxy.routing.ResolveRoutes;
-import dev.llmproxy.upstream.UpstreamClient;
-import dev.llmproxy.bedrock.Bedrock;
-import dev.llmproxy.bedrock.BedrockRoutes;
-import dev.llmproxy.config.BackendType;
 import dev.llmproxy.passthrough.Passthrough;
 import dev.llmproxy.passthrough.PassthroughModel;
 import dev.llmproxy.passthrough.PassthroughRoutes;
+import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.pipeline.Stage;
+import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.routing.ApplyRoutingRules;
 import dev.llmproxy.routing.FindAlias;
-import java.util.Map;
+import dev.llmproxy.routing.ResolveRoutes;
+import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntConsumer;
 
 /** One event loop's share of the gateway: an HTTP server on the shared port, an upstream client, the pipeline. */

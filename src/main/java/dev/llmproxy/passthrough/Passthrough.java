@@ -3,10 +3,10 @@ package dev.llmproxy.passthrough;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.llmproxy.config.Backend;
-import dev.llmproxy.observability.LogFields;
-import dev.llmproxy.observability.RequestLog;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RequestLog;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;

@@ -3,25 +3,25 @@ package dev.llmproxy.upstream;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.JsonObject;
-import dev.llmproxy.routing.Candidate;
 import java.time.Duration;
-import java.util.function.UnaryOperator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Sends requests to backends on one pooled HTTP client shared by all requests. Credentials are the backend's:
