@@ -128,6 +128,12 @@ class BedrockIT {
           "{\"input\":{}}");
       assertEquals(42, new JsonObject(counted.body()).getInteger("inputTokens"), counted.body());
       assertEquals("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/count-tokens", bedrock.upstream().last().path());
+      // An inference profile ARN as model id: its ':' and '/' arrive percent-encoded and are passed on as sent.
+      String arn = "/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Aapplication-inference-profile%2Fabc1/invoke";
+      bedrock.message(new JsonObject().put("type", "message"));
+      assertEquals(200, gateway.post(arn, "{}").statusCode());
+      assertEquals(arn, bedrock.upstream().last().path());
+      assertEquals(List.of(), bedrock.signatureFailures());
       String line = access.awaitLine("bedrock-mode-1", Duration.ofSeconds(5));
       assertTrue(line.contains("backend=aws") && line.contains("prompt_tokens=12")
           && line.contains("completion_tokens=5") && line.contains("model=" + MODEL), line);
