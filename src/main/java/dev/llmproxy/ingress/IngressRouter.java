@@ -48,7 +48,7 @@ public final class IngressRouter {
           HttpServerRequest request = rc.request();
           Snapshot snapshot = snapshots.current();
           RequestContext ctx = new RequestContext(rc.get("traceId"), snapshot, endpoint, request,
-              ClientIp.resolve(request, snapshot.trustedProxies()));
+              ClientIp.resolve(request, snapshot.trustedProxies()), pipeline.clock());
           pipeline.handle(ctx);
         });
       }
