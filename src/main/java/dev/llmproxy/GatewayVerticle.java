@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /** One event loop's share of the gateway: an HTTP server on the shared port, an upstream client, the pipeline. */
-public final class GatewayVerticle extends VerticleBase {
+final class GatewayVerticle extends VerticleBase {
 
   private final GatewayServices services;
   private final String host;
