@@ -1,6 +1,8 @@
 package dev.llmproxy.fallback;
 
 import dev.llmproxy.detection.Verdict;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,4 +24,9 @@ interface Attempt {
 
   /** @param remaining the request's time left, which caps every timeout of this try */
   Future<Judged> run(Candidate route, Buffer body, Duration remaining);
+
+  /** How an attempt (or the walk) ends when the client went away: nothing is left to answer. */
+  static <T> Future<T> clientGone() {
+    return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));
+  }
 }

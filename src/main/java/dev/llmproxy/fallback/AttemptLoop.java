@@ -58,7 +58,7 @@ final class AttemptLoop {
 
   private Future<Accepted> nextCandidate() {
     if (ctx.clientGone()) {
-      return UpstreamAttempt.clientGone().mapEmpty();
+      return Attempt.clientGone();
     }
     Candidate next = plan.next();
     plan.takeNotes().forEach(trail::skipped);
@@ -92,7 +92,7 @@ final class AttemptLoop {
     if (ctx.clientGone() || refusal != null) {
       lease.release();
       if (ctx.clientGone()) {
-        return UpstreamAttempt.clientGone().mapEmpty();
+        return Attempt.clientGone();
       }
       trail.skipped(route, refusal);
       return nextCandidate();

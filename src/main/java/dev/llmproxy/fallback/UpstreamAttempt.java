@@ -7,8 +7,6 @@ import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.observability.ForwardLog;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.RequestScope;
-import dev.llmproxy.protocol.ApiError;
-import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseStream;
 import dev.llmproxy.streaming.StreamEventKind;
@@ -57,7 +55,7 @@ final class UpstreamAttempt implements Attempt {
         if (sent.succeeded()) {
           sent.result().release();
         }
-        return clientGone();
+        return Attempt.clientGone();
       }
       if (sent.failed()) {
         if (sent.cause() instanceof UpstreamFailure failure) {
@@ -80,7 +78,7 @@ final class UpstreamAttempt implements Attempt {
     scope.cancelled().onSuccess(v -> events.discard());  // a no-op once the stream has ended
     return events.peek(min(ctx.snapshot().timeouts().firstToken(), remaining)).transform(peeked -> {
       if (scope.isCancelled()) {
-        return clientGone();
+        return Attempt.clientGone();
       }
       if (peeked.failed()) {
         return notAnswered(peeked, exchange.status());
@@ -109,7 +107,7 @@ final class UpstreamAttempt implements Attempt {
     });
     return reading.transform(read -> {
       if (scope.isCancelled()) {
-        return clientGone();
+        return Attempt.clientGone();
       }
       if (read.failed()) {
         return notAnswered(read, exchange.status());
@@ -132,10 +130,6 @@ final class UpstreamAttempt implements Attempt {
           new Judged(FailureClassifier.transport(failure.kind(), failure.getMessage()), status, null));
     }
     return Future.failedFuture(result.cause());
-  }
-
-  static Future<Judged> clientGone() {
-    return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));
   }
 
   static Duration min(Duration a, Duration b) {

@@ -46,7 +46,7 @@ public final class Relay implements RelayStage<Accepted> {
     try {
       if (ctx.clientGone()) {
         accepted.release();
-        return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));
+        return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));  // nobody to tell
       }
       RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
       observer.requestSent(accepted.route(), accepted.sentBody());

@@ -5,6 +5,7 @@ import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import java.util.List;
 
 /**
  * Sees one request's answer as the relay delivers it: the extension point for capture (and today for token
@@ -42,7 +43,7 @@ public interface RelayObserver {
   default void ended(RelayOutcome outcome) {}
 
   /** Observers called one after the other, in order. */
-  static RelayObserver all(java.util.List<RelayObserver> observers) {
+  static RelayObserver all(List<RelayObserver> observers) {
     if (observers.size() == 1) {
       return observers.get(0);
     }
