@@ -11,7 +11,7 @@ import java.util.Set;
  * A position in the parsed YAML tree that knows its own path ({@code models["gpt-4"].routes[1]}) and reports
  * type errors against it. Getters return the default after reporting, so one compile finds every problem.
  */
-final class ConfigNode {
+public final class ConfigNode {
 
   private final String path;
   private final Object value;
