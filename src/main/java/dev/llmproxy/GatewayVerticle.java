@@ -72,7 +72,8 @@ final class GatewayVerticle extends VerticleBase {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
     AdminApi.mount(router, services.snapshots(), services.config());
-    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain()::draining);  // /health /livez /metrics
+    // /health /livez /metrics
+    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain()::draining);
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

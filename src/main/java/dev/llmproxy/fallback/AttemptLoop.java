@@ -52,8 +52,8 @@ final class AttemptLoop {
   /** See {@link Accepted#next}: an accepted answer broke, so its route failed; the walk goes on from there. */
   Future<Accepted> resume(RouteLease lease, int retriesDone, Verdict broke, int status, PrepareBody continuation) {
     bodies = continuation;
-    Instant now = ctx.scope().clock().instant();
-    return afterFailure(lease, retriesDone, new Attempt.Judged(broke, status, null), now).onFailure(e -> lease.release());
+    Attempt.Judged judged = new Attempt.Judged(broke, status, null);
+    return afterFailure(lease, retriesDone, judged, ctx.scope().clock().instant()).onFailure(e -> lease.release());
   }
 
   private Future<Accepted> nextCandidate() {

@@ -132,7 +132,8 @@ final class StreamRelay implements SseStream.Sink {
     }
     flush();
     over = true;
-    client.end().onComplete(ar -> finish(new RelayOutcome(complete, failure, bytesOut, source.malformedDropped(), false)));
+    RelayOutcome outcome = new RelayOutcome(complete, failure, bytesOut, source.malformedDropped(), false);
+    client.end().onComplete(ar -> finish(outcome));
   }
 
   private void clientGone() {

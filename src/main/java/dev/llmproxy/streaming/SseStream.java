@@ -302,7 +302,8 @@ public final class SseStream {
     cancelTimer();
     timer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       timer = -1;
-      onUpstreamFailure(new UpstreamFailure(TransportFailure.FIRST_TOKEN_TIMEOUT, "nothing for " + after.toMillis() + " ms"));
+      String quiet = "nothing for " + after.toMillis() + " ms";
+      onUpstreamFailure(new UpstreamFailure(TransportFailure.FIRST_TOKEN_TIMEOUT, quiet));
     });
   }
 

@@ -1,5 +1,10 @@
 package dev.llmproxy.upstream;
 
+import static dev.llmproxy.detection.TransportFailure.CONNECT;
+import static dev.llmproxy.detection.TransportFailure.CONNECT_TIMEOUT;
+import static dev.llmproxy.detection.TransportFailure.RESET;
+import static dev.llmproxy.detection.TransportFailure.TLS;
+
 import dev.llmproxy.detection.TransportFailure;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpClosedException;
@@ -30,15 +35,15 @@ public final class UpstreamFailure extends RuntimeException {
     }
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof UpstreamFailure f) return f;
-      if (c instanceof ConnectTimeoutException) return new UpstreamFailure(TransportFailure.CONNECT_TIMEOUT, c.getMessage());
-      if (c instanceof SSLException) return new UpstreamFailure(TransportFailure.TLS, c.getMessage());
-      if (c instanceof UnknownHostException) return new UpstreamFailure(TransportFailure.CONNECT, "unknown host " + c.getMessage());
-      if (c instanceof ConnectException) return new UpstreamFailure(TransportFailure.CONNECT, c.getMessage());
+      if (c instanceof ConnectTimeoutException) return new UpstreamFailure(CONNECT_TIMEOUT, c.getMessage());
+      if (c instanceof SSLException) return new UpstreamFailure(TLS, c.getMessage());
+      if (c instanceof UnknownHostException) return new UpstreamFailure(CONNECT, "unknown host " + c.getMessage());
+      if (c instanceof ConnectException) return new UpstreamFailure(CONNECT, c.getMessage());
       if (c instanceof HttpClosedException || c instanceof StreamResetException) {
-        return new UpstreamFailure(TransportFailure.RESET, c.getMessage());
+        return new UpstreamFailure(RESET, c.getMessage());
       }
     }
-    return new UpstreamFailure(TransportFailure.RESET,
+    return new UpstreamFailure(RESET,
         t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()));
   }
 }

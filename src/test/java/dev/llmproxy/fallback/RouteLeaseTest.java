@@ -12,6 +12,7 @@ import dev.llmproxy.support.MutableClock;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -81,7 +82,7 @@ class RouteLeaseTest {
   @Test
   void aFailedProbeReopensTheCircuitAndReleaseDoesNotUndoIt() {
     RouteLease lease = probe();
-    assertEquals(Duration.ofSeconds(20), lease.failed(null, AttemptPlanTest.fallback(java.util.Map.of(), java.util.Map.of())));
+    assertEquals(Duration.ofSeconds(20), lease.failed(null, AttemptPlanTest.fallback(Map.of(), Map.of())));
     lease.release();
     assertTrue(cooldowns.isCooling(ROUTE.key()));
     assertEquals(Admission.COOLING, cooldowns.admit(ROUTE.key()));
