@@ -85,6 +85,10 @@ class SdkStreamParsersIT {
     JsonObject choice = result.getJsonObject("final").getJsonArray("choices").getJsonObject(0);
     assertEquals("stop", choice.getString("finish_reason"));
     assertTrue(choice.getJsonObject("message").getString("content").contains("**21**"));
+    // Kept by the SDK's accumulator, so a client can send the signed thinking back on the next turn.
+    JsonObject block = choice.getJsonObject("message").getJsonArray("thinking_blocks").getJsonObject(0);
+    assertEquals("EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds", block.getString("signature"));
+    assertTrue(block.getString("thinking").startsWith("I need to find the GCD"));
   }
 
   @Test
