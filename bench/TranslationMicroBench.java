@@ -61,7 +61,8 @@ public class TranslationMicroBench {
       measure(report, "answer OpenAI→Anthropic (reasoning + 3 tools), object in", "answer", 20_000,
           i -> sink += Translation.response(Protocol.OPENAI, Protocol.ANTHROPIC, openAiAnswer, "m", 1).size());
       measure(report, "answer Anthropic→OpenAI, bytes in → bytes out (exact parse + encode)", "answer", 20_000,
-          i -> sink += Translation.response(Protocol.ANTHROPIC, Protocol.OPENAI, anthropicAnswerBytes, "m", 1).length());
+          i -> sink += Translation.response(Protocol.ANTHROPIC, Protocol.OPENAI, anthropicAnswerBytes, "m", 1)
+              .length());
     }
     System.out.println("| what | ns per unit (best of 5 rounds) |");
     System.out.println("|---|---|");
@@ -129,7 +130,8 @@ public class TranslationMicroBench {
   static List<SseEvent> textStream(Protocol protocol, int deltas) {
     StringBuilder s = new StringBuilder();
     if (protocol == Protocol.ANTHROPIC) {
-      s.append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+      s.append("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"mes"
+          + "sage\","
           + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,"
           + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n");
       s.append("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
@@ -143,11 +145,14 @@ public class TranslationMicroBench {
           + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":").append(deltas).append("}}\n\n");
       s.append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
     } else {
-      String head = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","
+      String head = "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt"
+          + "-4o\","
           + "\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,\"delta\":";
-      s.append(head).append("{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+      s.append(head).append("{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}]"
+          + "}\n\n");
       for (int i = 0; i < deltas; i++) {
-        s.append(head).append("{\"content\":\" token").append(i).append("\"},\"logprobs\":null,\"finish_reason\":null}]}\n\n");
+        s.append(head).append("{\"content\":\" token").append(i).append("\"},\"logprobs\":null,\"finish_reason\":nul"
+            + "l}]}\n\n");
       }
       s.append(head).append("{},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n");
       s.append("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o\","

@@ -104,6 +104,38 @@ public final class Translation {
     return ErrorTranslation.response(backend, client, status, headers, body);
   }
 
+  /**
+   * Removes thinking blocks without a signature from an Anthropic request's history, in place. Thinking that an
+   * OpenAI backend produced reaches Anthropic clients unsigned; if such a client sends it back and the attempt
+   * goes to a real Anthropic backend, Anthropic rejects the whole request. Call it when preparing a request for an
+   * Anthropic backend, same protocol included (the body is re-encoded for each attempt anyway).
+   *
+   * @return whether anything was removed
+   */
+  public static boolean dropUnsignedThinking(JsonObject anthropicBody) {
+    boolean changed = false;
+    if (anthropicBody.getValue("messages") instanceof io.vertx.core.json.JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message && message.getValue("content") instanceof io.vertx.core.json.JsonArray c) {
+          changed |= c.getList().removeIf(block -> isUnsignedThinking(block));
+        }
+      }
+    }
+    return changed;
+  }
+
+  private static boolean isUnsignedThinking(Object block) {
+    JsonObject b = block instanceof JsonObject o ? o
+        : block instanceof java.util.Map<?, ?> map ? new JsonObject(castMap(map)) : null;
+    return b != null && "thinking".equals(b.getValue("type"))
+        && !(b.getValue("signature") instanceof String s && !s.isEmpty());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> castMap(java.util.Map<?, ?> map) {
+    return (java.util.Map<String, Object>) map;
+  }
+
   static boolean wantsUsage(JsonObject clientRequest) {
     return clientRequest != null && clientRequest.getValue("stream_options") instanceof JsonObject options
         && Boolean.TRUE.equals(options.getValue("include_usage"));

@@ -32,7 +32,8 @@ class TranslationConfigTest {
         backends:
           - {name: a, url: "http://127.0.0.1:1/v1", protocol: anthropic, demote_nonstreaming: true,
              translation: {default_max_tokens: 8192}}
-          - {name: o, url: "http://127.0.0.1:2/v1", translation: {max_tokens_field: max_tokens, reasoning_effort: false}}
+          - {name: o, url: "http://127.0.0.1:2/v1",
+             translation: {max_tokens_field: max_tokens, reasoning_effort: false}}
         models:
           m:
             - {backend: a, model: x, demote_nonstreaming: false}
@@ -62,8 +63,8 @@ class TranslationConfigTest {
     String message = e.getMessage();
     assertTrue(message.contains("backends[0].demote_nonstreaming: must be true or false"), message);
     assertTrue(message.contains("backends[0].translation.default_max_tokens: must be from 1 to 1000000"), message);
-    assertTrue(message.contains("backends[0].translation.max_tokens_field: must be max_completion_tokens or max_tokens"),
-        message);
+    assertTrue(message.contains(
+        "backends[0].translation.max_tokens_field: must be max_completion_tokens or max_tokens"), message);
     assertTrue(message.contains("models[\"m\"][0].demote_nonstreaming: must be true or false"), message);
   }
 }

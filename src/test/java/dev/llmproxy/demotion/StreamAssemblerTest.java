@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.streaming.SseEvent;
-import dev.llmproxy.streaming.SseEventSplitter;
 import dev.llmproxy.translation.Fixtures;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,12 +20,6 @@ class StreamAssemblerTest {
     StreamAssembler assembler = StreamAssembler.of(protocol);
     events.forEach(e -> assembler.onEvent(e.name(), e.data()));
     return assembler;
-  }
-
-  private static List<SseEvent> events(String text) {
-    List<SseEvent> out = new java.util.ArrayList<>();
-    new SseEventSplitter().feed(Buffer.buffer(text), raw -> out.add(SseEvent.parse(raw)));
-    return out;
   }
 
   @Test
@@ -62,36 +54,15 @@ class StreamAssemblerTest {
 
   @Test
   void citationsAndUnknownFieldsSurviveWithExactNumbers() {
-    JsonObject message = feed(Protocol.ANTHROPIC, events("""
-        event: message_start
-        data: {"type":"message_start","message":{"id":"msg_c","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1,"server_tool_use":{"web_search_requests":0}},"container":{"id":"c1","expires_at":"2026-01-01T00:00:00Z","quota":123456789012345678901234567890,"ratio":0.10000000000000000555111512312578}}}
-
-        event: content_block_start
-        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":"","citations":[]}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":0,"delta":{"type":"citations_delta","citation":{"type":"web_search_result_location","url":"https://example.com","title":"Ex","encrypted_index":"Eo8B","cited_text":"quoted"}}}
-
-        event: content_block_delta
-        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Quoted fact."}}
-
-        event: content_block_stop
-        data: {"type":"content_block_stop","index":0}
-
-        event: message_delta
-        data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":7,"server_tool_use":{"web_search_requests":1}}}
-
-        event: message_stop
-        data: {"type":"message_stop"}
-
-        """)).result();
+    JsonObject message = feed(Protocol.ANTHROPIC, Fixtures.events("stream/anthropic-citations.sse")).result();
     String encoded = message.encode();
     assertTrue(encoded.contains("\"quota\":123456789012345678901234567890"), encoded);
     assertTrue(encoded.contains("\"ratio\":0.10000000000000000555111512312578"), encoded);
     JsonObject text = message.getJsonArray("content").getJsonObject(0);
     assertEquals("Quoted fact.", text.getString("text"));
     assertEquals("https://example.com", text.getJsonArray("citations").getJsonObject(0).getString("url"));
-    assertJsonEquals(new JsonObject("{\"input_tokens\":3,\"output_tokens\":7,\"server_tool_use\":{\"web_search_requests\":1}}"),
+    assertJsonEquals(new JsonObject(
+        "{\"input_tokens\":3,\"output_tokens\":7,\"server_tool_use\":{\"web_search_requests\":1}}"),
         message.getJsonObject("usage"));
   }
 
@@ -102,10 +73,13 @@ class StreamAssemblerTest {
     assertJsonEquals(new JsonObject("""
         {"id":"chatcmpl-tools","object":"chat.completion","created":1,"model":"gpt-4o",
          "choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[
-           {"id":"call_DdmO9pD3xa9XTPNJ32zg2hcA","type":"function","function":{"name":"get_weather","arguments":"{\\"location\\":\\"Paris, France\\"}"}},
-           {"id":"call_2","type":"function","function":{"name":"get_weather","arguments":"{\\"location\\":\\"Bogotá, Colombia\\"}"}}]},
+           {"id":"call_DdmO9pD3xa9XTPNJ32zg2hcA","type":"function",
+            "function":{"name":"get_weather","arguments":"{\\"location\\":\\"Paris, France\\"}"}},
+           {"id":"call_2","type":"function",
+            "function":{"name":"get_weather","arguments":"{\\"location\\":\\"Bogotá, Colombia\\"}"}}]},
            "logprobs":null,"finish_reason":"tool_calls"}],
-         "usage":{"prompt_tokens":82,"completion_tokens":17,"total_tokens":99,"prompt_tokens_details":{"cached_tokens":64}}}
+         "usage":{"prompt_tokens":82,"completion_tokens":17,"total_tokens":99,
+                  "prompt_tokens_details":{"cached_tokens":64}}}
         """), a.result());
   }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class ExactJsonTest {
 
   private static final String NUMBERS = "{\"big\":123456789012345678901234567890,\"long\":9007199254740993,"
-      + "\"decimal\":0.10000000000000000555111512312578,\"huge\":1.5e400,\"small\":3,\"nested\":{\"list\":[1.0,-2.50]}}";
+      + "\"decimal\":0.10000000000000000555111512312578,\"huge\":1.5e400,\"small\":3,\"nested\":{\"list\":[1.0,-2.50"
+          + "]}}";
 
   @Test
   void vertxKeepsIntegersButRoundsDecimals() {
@@ -24,14 +25,16 @@ class ExactJsonTest {
     assertEquals(9007199254740993L, vertx.getValue("long"));
     assertEquals(Double.class, vertx.getValue("decimal").getClass());
     assertNotEquals(NUMBERS, vertx.encode());
-    assertEquals("Infinity", new JsonObject(vertx.encode()).getValue("huge"), "1.5e400 would be re-encoded as a string");
+    assertEquals("Infinity", new JsonObject(vertx.encode()).getValue("huge"), "1.5e400 would be re-encoded as a stri"
+        + "ng");
   }
 
   @Test
   void exactJsonKeepsEveryNumberDigitForDigit() {
     JsonObject exact = (JsonObject) ExactJson.decode(NUMBERS);
     assertEquals("{\"big\":123456789012345678901234567890,\"long\":9007199254740993,"
-        + "\"decimal\":0.10000000000000000555111512312578,\"huge\":1.5E+400,\"small\":3,\"nested\":{\"list\":[1.0,-2.50]}}",
+        + "\"decimal\":0.10000000000000000555111512312578,\"huge\":1.5E+400,\"small\":3,\"nested\":{\"list\":[1.0,-2"
+            + ".50]}}",
         exact.encode());
     assertEquals(3, exact.getInteger("small"));
     assertEquals(1.0, exact.getJsonObject("nested").getJsonArray("list").getDouble(0));

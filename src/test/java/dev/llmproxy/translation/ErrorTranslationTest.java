@@ -23,7 +23,8 @@ class ErrorTranslationTest {
 
   @Test
   void anthropicOverloadIsOpenAi503() {
-    var out = fromAnthropic(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}",
+    var out = fromAnthropic(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloa"
+        + "ded\"}}",
         MultiMap.caseInsensitiveMultiMap());
     assertEquals(503, out.status());
     assertJsonEquals(new JsonObject("{\"error\":{\"message\":\"Overloaded\",\"type\":\"server_error\",\"param\":null,"
@@ -41,7 +42,8 @@ class ErrorTranslationTest {
 
   @Test
   void rateLimitKeepsRetryAfterAndRateLimitHeaders() {
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Retry-After", "20").add("x-ratelimit-remaining-requests", "0")
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Retry-After", "20").add("x-ratelimit-remaining-reques"
+        + "ts", "0")
         .add("set-cookie", "x=y");
     var out = fromOpenAi(429, "{\"error\":{\"message\":\"Rate limit reached for gpt-4o\",\"type\":\"requests\","
         + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}", headers);
@@ -51,7 +53,8 @@ class ErrorTranslationTest {
     assertEquals("0", out.headers().get("x-ratelimit-remaining-requests"));
     assertTrue(!out.headers().containsKey("set-cookie"));
 
-    var back = fromAnthropic(429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}",
+    var back = fromAnthropic(429, "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow d"
+        + "own\"}}",
         MultiMap.caseInsensitiveMultiMap().add("retry-after", "7").add("anthropic-ratelimit-requests-remaining", "0"));
     assertEquals(429, back.status());
     assertEquals("rate_limit_exceeded", back.body().getJsonObject("error").getString("code"));
@@ -76,7 +79,8 @@ class ErrorTranslationTest {
 
   @Test
   void quotaExhaustionIsABillingErrorNotARetryableRateLimit() {
-    var out = fromOpenAi(429, "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\","
+    var out = fromOpenAi(429, "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_q"
+        + "uota\","
         + "\"param\":null,\"code\":\"insufficient_quota\"}}", null);
     assertEquals(402, out.status());
     assertEquals("billing_error", out.body().getJsonObject("error").getString("type"));

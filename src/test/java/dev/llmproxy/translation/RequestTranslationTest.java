@@ -108,10 +108,12 @@ class RequestTranslationTest {
         "{\"model\":\"m\",\"n\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")));
     assertEquals("n", n.param());
     TranslationException audio = assertThrows(TranslationException.class, () -> toAnthropic(openAi(
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\",\"input_audio\":{}}]}]}")));
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\",\"input_audio\":{}"
+            + "}]}]}")));
     assertEquals("messages[0].content[0]", audio.param());
     TranslationException fileId = assertThrows(TranslationException.class, () -> toAnthropic(openAi(
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_id\":\"f\"}}]}]}")));
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"file\",\"file\":{\"file_i"
+            + "d\":\"f\"}}]}]}")));
     assertTrue(fileId.getMessage().contains("file ids"), fileId.getMessage());
     assertThrows(TranslationException.class, () -> toAnthropic(openAi(
         "{\"model\":\"m\",\"messages\":\"hello\"}")));
@@ -124,7 +126,8 @@ class RequestTranslationTest {
             + "\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]}")));
     assertEquals("tools[0].type", serverTool.param());
     TranslationException unknownBlock = assertThrows(TranslationException.class, () -> toOpenAi(new JsonObject(
-        "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"container_upload\"}]}]}")));
+        "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"container_uplo"
+            + "ad\"}]}]}")));
     assertEquals("messages[0].content[0]", unknownBlock.param());
   }
 
@@ -143,7 +146,8 @@ class RequestTranslationTest {
     JsonObject out = toAnthropic(openAi("{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\" \"},"
         + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\"},{\"type\":\"text\",\"text\":\"q\"}]},"
         + "{\"role\":\"assistant\",\"content\":\"\"},{\"role\":\"user\",\"content\":\"\\n\"},"
-        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"\"}]},{\"role\":\"user\",\"content\":\"r\"}]}"));
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"\"}]},{\"role\":\"user\",\"conten"
+            + "t\":\"r\"}]}"));
     assertFalse(out.containsKey("system"));
     JsonArray messages = out.getJsonArray("messages");
     assertEquals(1, messages.size(), messages.encode());
@@ -174,5 +178,19 @@ class RequestTranslationTest {
         new BackendTranslation(4096, "max_tokens", false));
     assertFalse(off.containsKey("reasoning_effort"), "reasoning_effort: false on the backend");
     assertEquals(10, off.getInteger("max_tokens"));
+  }
+
+  @Test
+  void unsignedThinkingIsDroppedBeforeAnAnthropicBackendSeesIt() {
+    JsonObject body = new JsonObject("{\"model\":\"m\",\"max_tokens\":10,\"messages\":["
+        + "{\"role\":\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":["
+        + "{\"type\":\"thinking\",\"thinking\":\"from an OpenAI backend\",\"signature\":\"\"},"
+        + "{\"type\":\"thinking\",\"thinking\":\"from Anthropic\",\"signature\":\"sig\"},"
+        + "{\"type\":\"redacted_thinking\",\"data\":\"x\"},{\"type\":\"text\",\"text\":\"a\"}]}]}");
+    assertTrue(Translation.dropUnsignedThinking(body));
+    JsonArray content = body.getJsonArray("messages").getJsonObject(1).getJsonArray("content");
+    assertEquals(3, content.size());
+    assertEquals("sig", content.getJsonObject(0).getString("signature"));
+    assertFalse(Translation.dropUnsignedThinking(body), "nothing left to drop");
   }
 }

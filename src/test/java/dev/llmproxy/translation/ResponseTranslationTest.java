@@ -36,8 +36,10 @@ class ResponseTranslationTest {
 
   @Test
   void bytesInBytesOutKeepEveryDigit() {
-    Buffer body = Buffer.buffer("{\"id\":\"msg_1\",\"type\":\"message\",\"model\":\"claude\",\"content\":[{\"type\":\"tool_use\","
-        + "\"id\":\"t\",\"name\":\"f\",\"input\":{\"big\":123456789012345678901234567890,\"ratio\":0.10000000000000000555}}],"
+    Buffer body = Buffer.buffer("{\"id\":\"msg_1\",\"type\":\"message\",\"model\":\"claude\",\"content\":[{\"typ"
+        + "e\":\"tool_use\","
+        + "\"id\":\"t\",\"name\":\"f\",\"input\":{\"big\":123456789012345678901234567890,\"ratio\":0.100000000000000"
+            + "00555}}],"
         + "\"stop_reason\":\"tool_use\",\"usage\":{\"input_tokens\":1,\"output_tokens\":2}}");
     Buffer out = Translation.response(Protocol.ANTHROPIC, Protocol.OPENAI, body, "m", CREATED);
     String arguments = out.toJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
@@ -54,7 +56,8 @@ class ResponseTranslationTest {
   @Test
   void anOpenAiRefusalIsAnAnthropicRefusal() {
     JsonObject out = Translation.response(Protocol.OPENAI, Protocol.ANTHROPIC, new JsonObject(
-        "{\"id\":\"c\",\"model\":\"gpt\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+        "{\"id\":\"c\",\"model\":\"gpt\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":n"
+            + "ull,"
             + "\"refusal\":\"I can't help with that.\"},\"finish_reason\":\"stop\"}]}"), "m", CREATED);
     assertEquals("refusal", out.getString("stop_reason"));
     assertEquals("I can't help with that.", out.getJsonArray("content").getJsonObject(0).getString("text"));

@@ -28,7 +28,8 @@ class RoundTripTest {
   @MethodSource("seeds")
   void openAiRequestSurvivesTheRoundTrip(long seed) {
     JsonObject original = RandomConversation.openAi(new Random(seed));
-    JsonObject anthropic = Translation.request(Protocol.OPENAI, Protocol.ANTHROPIC, original, BackendTranslation.DEFAULTS);
+    JsonObject anthropic =
+        Translation.request(Protocol.OPENAI, Protocol.ANTHROPIC, original, BackendTranslation.DEFAULTS);
     JsonObject back = Translation.request(Protocol.ANTHROPIC, Protocol.OPENAI, anthropic, BackendTranslation.DEFAULTS);
     assertJsonEquals(meaning(original), meaning(back));
   }
@@ -56,12 +57,14 @@ class RoundTripTest {
     for (Object m : request.getJsonArray("messages")) {
       JsonObject message = ((JsonObject) m).copy();
       Object content = message.getValue("content");
-      if (content instanceof JsonArray parts && parts.stream().allMatch(p -> "text".equals(((JsonObject) p).getValue("type")))) {
+      if (content instanceof JsonArray parts
+          && parts.stream().allMatch(p -> "text".equals(((JsonObject) p).getValue("type")))) {
         StringBuilder text = new StringBuilder();
         parts.forEach(p -> text.append(text.length() == 0 ? "" : "\n\n").append(((JsonObject) p).getString("text")));
         message.put("content", text.toString());
       }
-      if ("".equals(message.getValue("content")) || (message.containsKey("content") && message.getValue("content") == null)) {
+      if ("".equals(message.getValue("content"))
+          || (message.containsKey("content") && message.getValue("content") == null)) {
         message.remove("content");
       }
       if (message.getValue("tool_calls") instanceof JsonArray calls) {
@@ -82,8 +85,8 @@ class RoundTripTest {
   /** Random but valid OpenAI chat requests, within what both APIs can express. */
   static final class RandomConversation {
 
-    private static final String[] WORDS = {"weather", "Paris", "tool", "café", "ünïcödé", "\"quoted\"", "line\nbreak",
-        "emoji 🚀", "{json-like}", "  padded  ", "42"};
+    private static final String[] WORDS = {"weather", "Paris", "tool", "café", "ünïcödé", "\"quoted\"",
+        "line\nbreak", "emoji 🚀", "{json-like}", "  padded  ", "42"};
 
     static JsonObject openAi(Random r) {
       JsonObject body = new JsonObject().put("model", "gpt-" + r.nextInt(5));
@@ -167,7 +170,8 @@ class RoundTripTest {
       if (r.nextInt(3) == 0) {
         JsonArray parts = new JsonArray().add(new JsonObject().put("type", "text").put("text", text(r)));
         parts.add(new JsonObject().put("type", "image_url").put("image_url", new JsonObject().put("url",
-            r.nextBoolean() ? "https://example.com/" + r.nextInt(100) + ".png" : "data:image/png;base64,iVBORw0KGgo=")));
+            r.nextBoolean() ? "https://example.com/" + r.nextInt(100) + ".png"
+                : "data:image/png;base64,iVBORw0KGgo=")));
         user.put("content", parts);
       } else {
         user.put("content", text(r));

@@ -100,7 +100,8 @@ class SdkStreamParsersIT {
     JsonArray content = message.getJsonArray("content");
     assertEquals(2, content.size());
     assertEquals(new JsonObject().put("location", "Paris, France"), content.getJsonObject(0).getJsonObject("input"));
-    assertEquals(new JsonObject().put("location", "Bogotá, Colombia"), content.getJsonObject(1).getJsonObject("input"));
+    assertEquals(new JsonObject().put("location", "Bogotá, Colombia"),
+        content.getJsonObject(1).getJsonObject("input"));
     assertEquals("call_DdmO9pD3xa9XTPNJ32zg2hcA", content.getJsonObject(0).getString("id"));
     assertEquals(17, message.getJsonObject("usage").getInteger("output_tokens"));
     assertEquals(64, message.getJsonObject("usage").getInteger("cache_read_input_tokens"));

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class StreamTranslationTest {
 
   static final long CREATED = 1_700_000_000L;
-  static final JsonObject WANTS_USAGE = new JsonObject().put("stream_options", new JsonObject().put("include_usage", true));
+  static final JsonObject WANTS_USAGE =
+      new JsonObject().put("stream_options", new JsonObject().put("include_usage", true));
 
   static Stream<String> completeStreams() {
     return Fixtures.list("stream", "").filter(n -> !n.contains("error"));
@@ -132,7 +133,8 @@ class StreamTranslationTest {
     List<JsonObject> chunks = Fixtures.events(out).stream().filter(e -> e.data() != null && e.data().startsWith("{"))
         .map(e -> new JsonObject(e.data())).toList();
     List<String> fragments = chunks.stream()
-        .map(c -> c.getJsonArray("choices").isEmpty() ? null : c.getJsonArray("choices").getJsonObject(0).getJsonObject("delta"))
+        .map(c -> c.getJsonArray("choices").isEmpty() ? null
+            : c.getJsonArray("choices").getJsonObject(0).getJsonObject("delta"))
         .filter(d -> d != null && d.getJsonArray("tool_calls") != null)
         .map(d -> d.getJsonArray("tool_calls").getJsonObject(0))
         .filter(call -> call.getInteger("index") == 0 && call.getJsonObject("function").getString("name") == null)
@@ -146,7 +148,8 @@ class StreamTranslationTest {
 
   @Test
   void noUsageChunkUnlessTheOpenAiClientAskedForOne() {
-    StreamTranslator translator = Translation.stream(Protocol.ANTHROPIC, Protocol.OPENAI, new JsonObject(), "m", CREATED);
+    StreamTranslator translator =
+        Translation.stream(Protocol.ANTHROPIC, Protocol.OPENAI, new JsonObject(), "m", CREATED);
     Buffer out = translate(translator, Fixtures.events("stream/anthropic-text.sse"), true);
     for (SseEvent e : Fixtures.events(out)) {
       if (e.data() != null && e.data().startsWith("{")) {

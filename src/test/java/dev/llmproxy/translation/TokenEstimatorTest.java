@@ -26,11 +26,13 @@ class TokenEstimatorTest {
         "{\"model\":\"m\",\"system\":\"Be brief.\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}]}"))
         .inputTokens();
     long withTool = TokenEstimator.anthropicRequest(new JsonObject(
-        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}],\"tools\":[{\"name\":\"get_weather\","
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hello world\"}],\"tools\":[{\"name\":\"get_"
+            + "weather\","
             + "\"input_schema\":{\"type\":\"object\"}}]}")).inputTokens();
     long withImage = TokenEstimator.anthropicRequest(new JsonObject(
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hello world\"},"
-            + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KGgo=\"}}]}]}"))
+            + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KG"
+                + "go=\"}}]}]}"))
         .inputTokens();
     assertTrue(withSystem > plain + 3, withSystem + " vs " + plain);
     assertTrue(withTool > plain + 5, withTool + " vs " + plain);
