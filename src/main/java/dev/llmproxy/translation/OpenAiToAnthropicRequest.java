@@ -58,6 +58,10 @@ final class OpenAiToAnthropicRequest {
     if (!systemBlocks.isEmpty()) {
       out.put("system", systemHasOnlyStrings ? joinText(systemBlocks) : new JsonArray(new ArrayList<>(systemBlocks)));
     }
+    if (turns.isEmpty()) {
+      throw new TranslationException("An Anthropic backend needs at least one user or assistant message with "
+          + "content; this request has none besides the system prompt.", "messages");
+    }
     out.put("messages", turns.toJson());
 
     long maxTokens = firstNumber(in, "max_completion_tokens", "max_tokens");
@@ -461,6 +465,10 @@ final class OpenAiToAnthropicRequest {
         roles.add(role);
         blocks.add(new ArrayList<>(content));
       }
+    }
+
+    boolean isEmpty() {
+      return roles.isEmpty();
     }
 
     boolean lastAssistantUsesToolsWithoutThinking() {

@@ -117,6 +117,10 @@ class RequestTranslationTest {
     assertTrue(fileId.getMessage().contains("file ids"), fileId.getMessage());
     assertThrows(TranslationException.class, () -> toAnthropic(openAi(
         "{\"model\":\"m\",\"messages\":\"hello\"}")));
+    TranslationException empty = assertThrows(TranslationException.class, () -> toAnthropic(openAi(
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"s\"},{\"role\":\"user\",\"content\":\"\"}"
+            + "]}")));
+    assertEquals("messages", empty.param());
   }
 
   @Test
