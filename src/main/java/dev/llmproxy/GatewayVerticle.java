@@ -4,10 +4,12 @@ import dev.llmproxy.admin.AdminApi;
 import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.bedrock.BedrockRoutes;
 import dev.llmproxy.config.BackendType;
-import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
+import dev.llmproxy.fallback.PrepareBody;
+import dev.llmproxy.ingress.ApplyRoutingRules;
 import dev.llmproxy.ingress.Authenticate;
 import dev.llmproxy.ingress.ErrorResponses;
+import dev.llmproxy.ingress.FindAlias;
 import dev.llmproxy.ingress.IngressRouter;
 import dev.llmproxy.ingress.ParseRequest;
 import dev.llmproxy.ingress.ReadBody;
@@ -20,11 +22,15 @@ import dev.llmproxy.passthrough.Passthrough;
 import dev.llmproxy.passthrough.PassthroughModel;
 import dev.llmproxy.passthrough.PassthroughRoutes;
 import dev.llmproxy.pipeline.ProxyPipeline;
-import dev.llmproxy.pipeline.Stage;
+import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.prompts.InjectSystemPrompt;
-import dev.llmproxy.routing.ApplyRoutingRules;
-import dev.llmproxy.routing.FindAlias;
-import dev.llmproxy.routing.ResolveRoutes;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.relay.EventTransformer;
+import dev.llmproxy.relay.RawReader;
+import dev.llmproxy.relay.RawRelay;
+import dev.llmproxy.relay.Relay;
+import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.relay.UsageObserver;
 import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,7 +40,10 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 
 /** One event loop's share of the gateway: an HTTP server on the shared port, an upstream client, the pipeline. */
-public final class GatewayVerticle extends VerticleBase {
+final class GatewayVerticle extends VerticleBase {
+
+  /** Opened for every request's answer, routed or passed through: token usage (capture plugs in here). */
+  private static final List<RelayObserver.Factory> OBSERVERS = List.of(UsageObserver.FACTORY);
 
   private final GatewayServices services;
   private final String host;
@@ -50,54 +59,61 @@ public final class GatewayVerticle extends VerticleBase {
     this.onBound = onBound;
   }
 
-  /** The request path, top to bottom. Each stage may answer the client with an error and stop the rest. */
+  /**
+   * The request path, top to bottom: stages, then forward → relay, then the finish step. Each step may answer the
+   * client with an error and stop the rest; the finish step runs for every request.
+   */
   private ProxyPipeline pipeline() {
-    return pipeline(
+    return new ProxyPipeline(services.clock(),
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model
             new ApplyRoutingRules(),                         // routing_rules: first match sets the model alias
-            new FindAlias(),                                 // 404 unknown alias (or passthrough: transparent)
+            new FindAlias(),                                 // 404 unknown alias (or marked for passthrough)
             new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
             new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
-            passthrough(),                                   // transparent mode: unchanged to the provider, ends here
-            new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
-            new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(attempts())));                       // attempts with fallback, then relay
+            new InjectSystemPrompt()),                       // the alias' system prompt, per its mode
+        new Forward(vertx, upstream, services.resolver(),   // plan → attempts (lease, send, judge, retry policy)
+            services.cooldowns(), services.traffic().backendSlots(),
+            PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)),
+        new Relay(OBSERVERS, EventTransformer.SAME_PROTOCOL),  // the only writer of routed answers
+        this::answerError,
+        this::finish)
+        .divert(Passthrough::marked,                         // transparent mode: unchanged to the provider
+            new Passthrough(upstream), rawRelay());
   }
 
   /** Paths the proxy does not model (/v1/responses, ...) and Bedrock calls, in the transparent mode. */
   private ProxyPipeline passthroughPipeline() {
-    return pipeline(
+    return new ProxyPipeline(services.clock(),
         List.of(
             new RefuseWhileDraining(services.drain()),
             new Authenticate(),
             new ReadBody(),
             new PassthroughModel(),                          // the body's model, if JSON names one (read only)
             new AdmitRateLimits(services.traffic()),
-            new AcquireSlot(services.traffic()),
-            passthrough()));
+            new AcquireSlot(services.traffic())),
+        new Passthrough(upstream),                           // the client's request, one try
+        rawRelay(),                                          // the provider's answer, byte for byte
+        this::answerError,
+        this::finish);
   }
 
-  private Passthrough passthrough() {
-    return new Passthrough(vertx, upstream, List.of(services.bedrock().eventStreamTap()));
+  private RawRelay rawRelay() {
+    return new RawRelay(vertx, OBSERVERS,
+        List.of(services.bedrock().eventStreamReader(), RawReader.SSE, RawReader.JSON));
   }
 
-  private ProxyPipeline pipeline(List<Stage> stages) {
-    return new ProxyPipeline(
-        stages,
-        (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
-        ctx -> {
-          AccessLog.write(ctx);
-          services.metrics().requestFinished(ctx);
-        });
+  private Future<Void> answerError(RequestContext ctx, ApiError error) {
+    return ErrorResponses.send(ctx.response(), ctx.protocol(), error);
   }
 
-  private AttemptLoop attempts() {
-    return new AttemptLoop(vertx, upstream, services.resolver(), services.cooldowns(),
-        services.traffic().backendSlots(), services.clock());
+  /** The finish step: access log line, metrics. */
+  private void finish(RequestContext ctx) {
+    AccessLog.write(ctx);
+    services.metrics().requestFinished(ctx);
   }
 
   @Override
@@ -109,7 +125,8 @@ public final class GatewayVerticle extends VerticleBase {
     BedrockRoutes.mount(router, services.snapshots(), passthrough, services.bedrock());  // /model/{id}/invoke...
     PassthroughRoutes.mount(router, services.snapshots(), passthrough);               // any other /v1 path
     AdminApi.mount(router, services.snapshots(), services.config());
-    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
+    // /health /livez /metrics
+    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain()::draining);
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

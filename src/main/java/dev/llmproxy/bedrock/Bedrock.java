@@ -3,8 +3,8 @@ package dev.llmproxy.bedrock;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.config.Snapshot;
-import dev.llmproxy.observability.UsageExtractor;
-import dev.llmproxy.passthrough.RelayTap;
+import dev.llmproxy.fallback.PrepareBody;
+import dev.llmproxy.relay.RawReader;
 import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.upstream.BackendWire;
 import io.vertx.core.Vertx;
@@ -20,6 +20,12 @@ import java.util.Optional;
  */
 public final class Bedrock {
 
+  /**
+   * The request body a Bedrock route receives (the Anthropic-on-Bedrock body): its routes'
+   * {@link PrepareBody}, e.g. {@code PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)}.
+   */
+  public static final PrepareBody BODY = new BedrockBody();
+
   private final BedrockSigner signer;
   private final BedrockStats stats = new BedrockStats();
 
@@ -33,32 +39,33 @@ public final class Bedrock {
   }
 
   /**
-   * For Claude Code's Bedrock mode: decodes a copy of the eventstream the client receives unchanged, for token
-   * usage and the frame and decode-error counts of {@code /health/bedrock}. A bad frame stops the copy, never the
-   * relay.
+   * For Claude Code's Bedrock mode: decodes a copy of the eventstream the client receives unchanged, for the
+   * relay's observers (token usage) and the frame and decode-error counts of {@code /health/bedrock}. A bad frame
+   * stops the copy, never the relay. The observers see each {@code chunk} frame as an event named by its type
+   * with Bedrock's JSON as its data; the client's bytes are the frames as they arrive, so none is named per event.
    */
-  public RelayTap.Factory eventStreamTap() {
-    return (ctx, exchange) -> {
+  public RawReader.Factory eventStreamReader() {
+    return (exchange, observer) -> {
       Backend backend = exchange.candidate().backend();
-      String type = exchange.headers().get("content-type");
-      if (backend.type() != BackendType.BEDROCK || type == null || !type.startsWith(BedrockWire.EVENTSTREAM)) {
+      boolean eventStream = RawReader.contentType(exchange).startsWith(BedrockWire.EVENTSTREAM);
+      if (backend.type() != BackendType.BEDROCK || !eventStream) {
         return Optional.empty();
       }
       EventStreamDecoder decoder = new EventStreamDecoder();
-      return Optional.of(new RelayTap() {
-        boolean broken;
+      return Optional.of(new RawReader() {
+        private boolean broken;
 
         @Override
-        public void onChunk(Buffer chunk) {
+        public void chunk(Buffer bytes) {
           if (broken) {
             return;
           }
           try {
-            var events = decoder.feed(chunk);
+            var events = decoder.feed(bytes);
             stats.frames(backend.name(), events.size());
             for (var event : events) {
               if (event instanceof EventStreamDecoder.Chunk c) {
-                UsageExtractor.recordEvent(ctx, new SseEvent(Buffer.buffer(), c.type(), c.json()));
+                observer.event(new SseEvent(Buffer.buffer(), c.type(), c.json()), Buffer.buffer());
               }
             }
           } catch (RuntimeException e) {

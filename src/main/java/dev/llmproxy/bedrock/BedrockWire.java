@@ -1,7 +1,7 @@
 package dev.llmproxy.bedrock;
 
 import dev.llmproxy.config.Backend;
-import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.upstream.BackendWire;
 import dev.llmproxy.upstream.Outgoing;
 import dev.llmproxy.upstream.UpstreamFailure;
@@ -9,22 +9,17 @@ import dev.llmproxy.upstream.UpstreamRequest;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.util.Arrays;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * Bedrock's wire format for an alias route from the Anthropic endpoint: the Messages body without
- * {@code model} and {@code stream} and with {@code anthropic_version: bedrock-2023-05-31} (beta flags from the
- * {@code anthropic-beta} header move into {@code anthropic_beta}), sent to {@code /model/{id}/invoke} or
- * {@code /invoke-with-response-stream}, signed on a worker thread; a stream is presented to the relay as SSE.
+ * Bedrock's wire format for an alias route from the Anthropic endpoint: the body ({@link BedrockBody}) is sent to
+ * {@code /model/{id}/invoke} or {@code /invoke-with-response-stream}, without the Anthropic headers (they are in the
+ * body), signed on a worker thread; a stream is presented to the relay as SSE, an error in Anthropic's shape.
+ * Claude Code's Bedrock mode is only signed.
  */
 final class BedrockWire implements BackendWire {
 
-  static final String BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
   static final String EVENTSTREAM = "application/vnd.amazon.eventstream";
 
   private final Vertx vertx;
@@ -35,22 +30,6 @@ final class BedrockWire implements BackendWire {
     this.vertx = vertx;
     this.signer = signer;
     this.stats = stats;
-  }
-
-  @Override
-  public Buffer body(JsonObject clientBody, Candidate candidate, MultiMap clientHeaders) {
-    JsonObject body = clientBody.copy();
-    body.remove("model");  // in the path instead
-    body.remove("stream"); // the path says it
-    if (!body.containsKey("anthropic_version")) {
-      body.put("anthropic_version", BEDROCK_ANTHROPIC_VERSION);
-    }
-    String beta = clientHeaders.get("anthropic-beta");
-    if (beta != null && !beta.isBlank() && !body.containsKey("anthropic_beta")) {
-      body.put("anthropic_beta", new JsonArray(Arrays.stream(beta.split(",")).map(String::trim)
-          .filter(s -> !s.isEmpty()).toList()));
-    }
-    return body.toBuffer();
   }
 
   @Override
@@ -80,7 +59,7 @@ final class BedrockWire implements BackendWire {
             request.body()), false)
         .recover(err -> {
           stats.signingError(backend.name(), "signing failed: " + err.getMessage());
-          return Future.failedFuture(new UpstreamFailure(UpstreamFailure.Kind.SIGNING, "backend \"" + backend.name()
+          return Future.failedFuture(new UpstreamFailure(TransportFailure.SIGNING, "backend \"" + backend.name()
               + "\" (" + backend.bedrock().credentialSource() + "): " + err.getMessage()));
         });
   }

@@ -1,5 +1,6 @@
 package dev.llmproxy.bedrock;
 
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.upstream.UpstreamFailure;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -134,7 +135,7 @@ final class ResponseView implements HttpClientResponse {
         out = transform.chunk(chunk);
       } catch (EventStreamDecoder.DecodeException e) {
         failed = true;
-        exceptionHandler.handle(new UpstreamFailure(UpstreamFailure.Kind.RESET, e.getMessage()));
+        exceptionHandler.handle(new UpstreamFailure(TransportFailure.RESET, e.getMessage()));
         return;
       }
       if (out.length() > 0) {

@@ -25,9 +25,10 @@ public final class ConfigCompiler {
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
       "client_keys", "passthrough", "routing_rules");
   private static final Set<String> BACKEND_KEYS =
-      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection", "credentials",
+      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
+          "translation", "demote_nonstreaming", "credentials",
           "region", "profile", "access_key_id", "secret_access_key", "session_token");
-  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
+  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight", "demote_nonstreaming");
   private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
@@ -253,8 +254,10 @@ public final class ConfigCompiler {
       b.warn("backend \"" + name + "\" disabled: " + disabledReason);
     }
     DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
+    BackendTranslation translation = BackendTranslation.compile(b.get("translation"));
+    boolean demote = b.get("demote_nonstreaming").bool(false);
     return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection,
-        credentials, bedrock);
+        translation, demote, credentials, bedrock);
   }
 
   private static Credentials credentials(ConfigNode node) {
@@ -370,6 +373,7 @@ public final class ConfigCompiler {
       r.get("weight").error("must be a positive whole number, got " + weight);
       return null;
     }
-    return new Route(backend, model, (int) priority, (int) weight);
+    Boolean demote = r.has("demote_nonstreaming") ? r.get("demote_nonstreaming").bool(false) : null;
+    return new Route(backend, model, (int) priority, (int) weight, demote);
   }
 }

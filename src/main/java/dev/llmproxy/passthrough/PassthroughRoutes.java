@@ -3,12 +3,12 @@ package dev.llmproxy.passthrough;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.ingress.FindAlias;
 import dev.llmproxy.limits.ClientIp;
 import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
-import dev.llmproxy.routing.FindAlias;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -41,7 +41,7 @@ public final class PassthroughRoutes {
       ProxyPipeline pipeline, String model, boolean stream) {
     String query = rc.request().query();
     RequestContext ctx = new RequestContext(rc.get("traceId"), snapshot, endpoint, rc.request(),
-        ClientIp.resolve(rc.request(), snapshot.trustedProxies()));
+        ClientIp.resolve(rc.request(), snapshot.trustedProxies()), pipeline.clock());
     ctx.passthrough(new RequestContext.PassthroughTarget(target, path + (query == null ? "" : "?" + query)));
     ctx.model(model);  // known from the path for Bedrock calls; else read from the body, if any
     ctx.stream(stream);

@@ -1,22 +1,16 @@
 package dev.llmproxy.upstream;
 
 import dev.llmproxy.config.Backend;
-import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.json.JsonObject;
 
 /**
- * The wire format of a backend type that is not a plain OpenAI/Anthropic HTTP API (AWS Bedrock): how the
- * request body, URL and headers differ, how requests are signed, and how its answer is presented to the relay.
- * {@link UpstreamClient} calls the wire registered for a backend's type; plain HTTP and echo backends have none.
+ * The wire format of a backend type that is not a plain OpenAI/Anthropic HTTP API (AWS Bedrock): how the URL and
+ * headers differ, how requests are signed, and how its answer is presented to the relay — steps of the upstream
+ * call. {@link UpstreamClient} calls the wire registered for a backend's type; plain HTTP and echo backends have
+ * none. (The request body a route receives is made earlier, per candidate, by the attempt's {@code PrepareBody}.)
  */
 public interface BackendWire {
-
-  /** The body of a routed request for this backend (the client's body with the route's model). */
-  Buffer body(JsonObject clientBody, Candidate candidate, MultiMap clientHeaders);
 
   /** A routed request, ready to send (URL for the call, headers, signature). May complete off the event loop. */
   Future<Outgoing> prepare(Outgoing plain, UpstreamRequest call);

@@ -2,6 +2,7 @@ package dev.llmproxy.upstream;
 
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -64,17 +64,6 @@ public final class UpstreamClient {
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
   }
 
-  public Future<UpstreamExchange> send(UpstreamRequest call) {
-    return send(call, Promise.<Void>promise().future());
-  }
-
-  /** The body a candidate receives: the client's, with the route's real model (and the backend's wire format). */
-  public Buffer prepareBody(JsonObject clientBody, Candidate candidate, MultiMap clientHeaders) {
-    BackendWire wire = wires.get(candidate.backend().type());
-    return wire != null ? wire.body(clientBody, candidate, clientHeaders)
-        : clientBody.copy().put("model", candidate.model()).toBuffer();
-  }
-
   /**
    * @param cancelled completes when the answer is no longer wanted (the client left): the pending request is
    *     reset so the backend stops generating for nobody
@@ -119,13 +108,13 @@ public final class UpstreamClient {
       }
       var request = requested.result();
       cancelled.onSuccess(v -> {
-        if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "cancelled: client disconnected"))) {
+        if (result.tryFail(new UpstreamFailure(TransportFailure.RESET, "cancelled: client disconnected"))) {
           request.reset();
         }
       });
       long headerTimer = vertx.setTimer(Math.max(1, headerTimeout.toMillis()), id -> {
         UpstreamFailure timeout = new UpstreamFailure(
-            UpstreamFailure.Kind.HEADER_TIMEOUT, "no response within " + headerTimeout.toMillis() + " ms");
+            TransportFailure.HEADER_TIMEOUT, "no response within " + headerTimeout.toMillis() + " ms");
         result.tryFail(timeout);
         request.reset(0, timeout);
       });
