@@ -135,6 +135,39 @@ class PassthroughIT {
   }
 
   @Test
+  void anUnreachableBackendIsA502InTheClientsProtocolWithAWarnLineAndOneAccessLine() throws Exception {
+    gateway.rewriteConfig("""
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: openai, url: "%s", protocol: openai, credentials: client}
+          - {name: anthropic, url: "http://127.0.0.1:1/v1", protocol: anthropic, credentials: client}
+        passthrough: {openai: openai, anthropic: anthropic}
+        """.formatted(openai.url()));
+    try (LogCapture forward = LogCapture.of("llmproxy.forward");
+        LogCapture access = LogCapture.of("llmproxy.access")) {
+      // A modelled endpoint (its model is no alias) and a path the proxy does not model: the same forward.
+      for (String path : List.of("/v1/messages", "/v1/messages/batches")) {
+        String trace = "trace-dead" + path.replace('/', '-');
+        HttpResponse<String> response = gateway.post(path, "{\"model\":\"claude-x\",\"messages\":[]}",
+            "anthropic-version", "2023-06-01", "x-api-key", "sk-ant-client-key-1234567", "x-trace-id", trace);
+
+        assertEquals(502, response.statusCode(), response.body());
+        JsonObject error = new JsonObject(response.body());
+        assertEquals("error", error.getString("type"), response.body());  // Anthropic's error shape
+        assertTrue(error.getJsonObject("error").getString("message")
+            .startsWith("Passthrough to backend \"anthropic\" failed: connection failed"), response.body());
+        String warn = forward.awaitLine(trace, Duration.ofSeconds(5));
+        assertTrue(warn.startsWith("passthrough failed") && warn.contains("failure_kind=connect")
+            && warn.contains("path=" + path.substring("/v1".length())), warn);
+        String line = access.awaitLine(trace, Duration.ofSeconds(5));
+        assertTrue(line.contains("passthrough=true") && line.contains("status=502"), line);
+        assertEquals(1, access.count(trace), access.lines().toString());
+      }
+    }
+    assertEquals(0, openai.count());
+  }
+
+  @Test
   void withoutPassthroughUnknownPathsAndModelsStay404() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"
