@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -25,7 +24,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Sends requests to backends on one pooled HTTP client shared by all requests. Credentials are the backend's:
- * the client's own key never leaves the proxy.
+ * the client's own key never leaves the proxy, except to a {@code credentials: client} backend (the transparent
+ * mode), which gets the client's key headers unchanged. A backend type that is not plain HTTP (Bedrock) adds its
+ * steps to the call through its {@link BackendWire}: the URL, the signature, how its answer is presented.
  */
 public final class UpstreamClient {
 

@@ -129,7 +129,8 @@ class BedrockIT {
       assertEquals(42, new JsonObject(counted.body()).getInteger("inputTokens"), counted.body());
       assertEquals("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/count-tokens", bedrock.upstream().last().path());
       // An inference profile ARN as model id: its ':' and '/' arrive percent-encoded and are passed on as sent.
-      String arn = "/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Aapplication-inference-profile%2Fabc1/invoke";
+      String arn = "/model/arn%3Aaws%3Abedrock%3Aus-west-2%3A123456789012%3Aapplication-inference-profile%2Fabc1"
+          + "/invoke";
       bedrock.message(new JsonObject().put("type", "message"));
       assertEquals(200, gateway.post(arn, "{}").statusCode());
       assertEquals(arn, bedrock.upstream().last().path());

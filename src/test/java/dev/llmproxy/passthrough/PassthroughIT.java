@@ -90,7 +90,8 @@ class PassthroughIT {
   @Test
   void unknownModelOnAModeledEndpointGoesToTheProviderUnchanged() {
     String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", body, "authorization", "Bearer sk-abc-123456789");
+    HttpResponse<String> response =
+        gateway.post("/v1/chat/completions", body, "authorization", "Bearer sk-abc-123456789");
     assertEquals(200, response.statusCode());
     assertEquals("gpt-4o", new JsonObject(response.body()).getString("model"));
     assertEquals(body, openai.last().body().toString(StandardCharsets.UTF_8));
