@@ -88,14 +88,20 @@ class PassthroughIT {
   }
 
   @Test
-  void unknownModelOnAModeledEndpointGoesToTheProviderUnchanged() {
+  void unknownModelOnAModeledEndpointGoesToTheProviderUnchanged() throws Exception {
     String body = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    HttpResponse<String> response =
-        gateway.post("/v1/chat/completions", body, "authorization", "Bearer sk-abc-123456789");
-    assertEquals(200, response.statusCode());
-    assertEquals("gpt-4o", new JsonObject(response.body()).getString("model"));
-    assertEquals(body, openai.last().body().toString(StandardCharsets.UTF_8));
-    assertEquals("Bearer sk-abc-123456789", openai.last().header("authorization"));
+    try (LogCapture access = LogCapture.of("llmproxy.access")) {
+      HttpResponse<String> response = gateway.post("/v1/chat/completions", body,
+          "authorization", "Bearer sk-abc-123456789", "x-trace-id", "trace-unknown-model");
+      assertEquals(200, response.statusCode());
+      assertEquals("gpt-4o", new JsonObject(response.body()).getString("model"));
+      assertEquals(body, openai.last().body().toString(StandardCharsets.UTF_8));
+      assertEquals("Bearer sk-abc-123456789", openai.last().header("authorization"));
+      // The JSON answer's usage is read from a copy, as for a routed answer.
+      String line = access.awaitLine("trace-unknown-model", Duration.ofSeconds(5));
+      assertTrue(line.contains("passthrough=true") && line.contains("prompt_tokens=3")
+          && line.contains("completion_tokens=2"), line);
+    }
     // An alias is still routed as usual, and the client's key is not sent to a backend without credentials: client.
     HttpResponse<String> routed = gateway.post("/v1/chat/completions", GatewayHarness.chat("routed", false),
         "authorization", "Bearer sk-abc-123456789");
