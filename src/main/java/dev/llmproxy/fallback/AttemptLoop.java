@@ -124,15 +124,17 @@ public final class AttemptLoop {
   private Future<Boolean> tryAdmitted(
       RequestContext ctx, RoutePlan plan, int index, Slot slot, int[] attemptsInAlias, RequestAttempts trail) {
     Candidate candidate = plan.candidates().get(index);
-    CooldownRegistry.Admission admission = cooldowns.admit(candidate.key());
-    if (admission == CooldownRegistry.Admission.COOLING) {
-      slot.release();
-      trail.skipped(candidate.key() + " (cooling down, " + seconds(cooldowns.remaining(candidate.key())) + " left)");
-      return tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail);
-    }
-    return tryRoute(ctx, candidate, slot, 0, attemptsInAlias, trail).compose(served -> served
-        ? Future.succeededFuture(true)
-        : tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail));
+    // Async: in a fleet the one probe of a half-open circuit is claimed in Redis (completed at once otherwise).
+    return cooldowns.admitAsync(candidate.key()).compose(admission -> {
+      if (admission == CooldownRegistry.Admission.COOLING) {
+        slot.release();
+        trail.skipped(candidate.key() + " (cooling down, " + seconds(cooldowns.remaining(candidate.key())) + " left)");
+        return tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail);
+      }
+      return tryRoute(ctx, candidate, slot, 0, attemptsInAlias, trail).compose(served -> served
+          ? Future.succeededFuture(true)
+          : tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail));
+    });
   }
 
   /**
@@ -189,13 +191,17 @@ public final class AttemptLoop {
         && attemptsInAlias[0] < settings.maxRetries()) {
       return vertx.timer(Math.max(1, decision.delay().toMillis())).compose(v -> {
         int limit = ctx.snapshot().concurrency().backendLimit();
-        Optional<Slot> slot = limit > 0 ? backendSlots.tryAcquire(candidate.backend().name(), limit) : Optional.of(Slot.NONE);
-        if (slot.isEmpty()) {
-          cooldowns.abandon(candidate.key());
-          trail.skipped(candidate.key() + " (retry skipped: backend at per_backend_limit)");
-          return Future.succeededFuture(false);
-        }
-        return tryRoute(ctx, candidate, slot.get(), retriesDone + 1, attemptsInAlias, trail);
+        Future<Optional<Slot>> slot = limit > 0
+            ? backendSlots.tryAcquireAsync(candidate.backend().name(), limit)  // fleet-wide in a cluster
+            : Future.succeededFuture(Optional.of(Slot.NONE));
+        return slot.compose(taken -> {
+          if (taken.isEmpty()) {
+            cooldowns.abandon(candidate.key());
+            trail.skipped(candidate.key() + " (retry skipped: backend at per_backend_limit)");
+            return Future.succeededFuture(false);
+          }
+          return tryRoute(ctx, candidate, taken.get(), retriesDone + 1, attemptsInAlias, trail);
+        });
       });
     }
     if (verdict.failure() == FailureClass.CONTEXT_LENGTH) {
