@@ -18,9 +18,9 @@ final class RedisScripts {
       local current = redis.call('GET', KEYS[1])
       local keep = false
       if current then
-        local until = tonumber(string.match(current, ' (%d+)$'))
-        local wanted = tonumber(string.match(ARGV[1], ' (%d+)$'))
-        keep = until ~= nil and wanted ~= nil and until >= wanted
+        local stored_end = tonumber(string.match(current, ' (%d+)$'))
+        local wanted_end = tonumber(string.match(ARGV[1], ' (%d+)$'))
+        keep = stored_end ~= nil and wanted_end ~= nil and stored_end >= wanted_end
       end
       if not keep then
         redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
