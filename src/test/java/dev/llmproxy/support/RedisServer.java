@@ -22,16 +22,23 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final String password;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, String password) {
     this.dir = dir;
     this.port = port;
+    this.password = password;
   }
 
   public static RedisServer start() {
+    return start(null);
+  }
+
+  /** @param password required from clients ({@code requirepass}), or null for none */
+  public static RedisServer start(String password) {
     try {
-      RedisServer server = new RedisServer(Files.createTempDirectory("llm-proxy-redis"), freePort());
+      RedisServer server = new RedisServer(Files.createTempDirectory("llm-proxy-redis"), freePort(), password);
       server.launch();
       return server;
     } catch (IOException e) {
@@ -44,12 +51,16 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public String url() {
-    return "redis://127.0.0.1:" + port + "/0";
+    return "redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:" + port + "/0";
   }
 
   private void launch() throws IOException {
-    process = new ProcessBuilder(List.of("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"))
+    List<String> command = new java.util.ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+        "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--protected-mode", "no"));
+    if (password != null) {
+      command.addAll(List.of("--requirepass", password));
+    }
+    process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("redis.log").toFile())
         .start();
@@ -69,6 +80,9 @@ public final class RedisServer implements AutoCloseable {
     try (Socket s = new Socket()) {
       s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       s.setSoTimeout(500);
+      if (password != null && !"+OK".equals(send(s, "AUTH " + password))) {
+        return false;
+      }
       return "+PONG".equals(send(s, "PING"));
     } catch (IOException e) {
       return false;
@@ -79,6 +93,9 @@ public final class RedisServer implements AutoCloseable {
   public String command(String inline) {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
       s.setSoTimeout(2000);
+      if (password != null) {
+        send(s, "AUTH " + password);
+      }
       return send(s, inline);
     } catch (IOException e) {
       throw new IllegalStateException(e);
