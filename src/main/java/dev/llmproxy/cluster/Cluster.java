@@ -37,7 +37,14 @@ public final class Cluster {
    */
   public static Future<Cluster> start(Vertx vertx, ClusterSettings settings, Clock clock, TrafficControl traffic,
       CooldownRegistry cooldowns, Metrics metrics) {
-    RedisLink link = new RedisLink(vertx, settings, metrics, newReplicaId());
+    RedisLink link;
+    try {
+      link = new RedisLink(vertx, settings, metrics, newReplicaId());
+    } catch (IllegalArgumentException e) {
+      // Lettuce's parser is stricter than the config check; its message may quote the URL, so it is not shown.
+      return Future.failedFuture(new IllegalArgumentException(
+          "cluster.redis.url: not a URL the Redis client accepts (" + e.getClass().getSimpleName() + ")"));
+    }
     SharedCooldowns circuits = new SharedCooldowns(link, cooldowns, clock);
     SharedBackendSlots slots = settings.backendLimitScope() == ClusterSettings.BackendLimitScope.FLEET
         ? new SharedBackendSlots(link, clock) : null;

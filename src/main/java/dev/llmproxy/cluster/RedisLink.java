@@ -134,10 +134,15 @@ final class RedisLink {
 
   /** Connects, re-syncs and shares; completes after the first attempt, successful or not (never fails). */
   Future<Void> start() {
-    return connectAndShare().otherwiseEmpty().onComplete(v -> {
-      if (!shared()) {
+    return connectAndShare().transform(ar -> {
+      if (ar.failed()) {
+        metrics.clusterRedisError("connect");
+        LOG.warn("redis unreachable at start: limits and cooldowns are per process until it answers",
+            kv("error", String.valueOf(ar.cause().getMessage())), kv("replica", replicaId),
+            kv("on_unavailable", settings.onUnavailable().name().toLowerCase()));
         scheduleCheck();
       }
+      return Future.<Void>succeededFuture();
     });
   }
 
