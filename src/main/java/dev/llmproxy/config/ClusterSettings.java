@@ -41,12 +41,22 @@ public record ClusterSettings(
   static final Set<String> KEYS = Set.of("redis", "per_backend_limit", "lease_ttl");
   static final Set<String> REDIS_KEYS = Set.of("url", "key_prefix", "timeout", "on_unavailable");
   private static final Pattern URL = Pattern.compile("(redis|rediss|redis-sentinel|rediss-sentinel)://\\S+");
+  private static final Pattern USER_INFO = Pattern.compile("://[^:@/]*:([^@/]*)@");
 
   public static final ClusterSettings DISABLED = new ClusterSettings(null, "llm-proxy:", Duration.ofMillis(50),
       OnUnavailable.LOCAL, BackendLimitScope.REPLICA, Duration.ofSeconds(30));
 
   public boolean enabled() {
     return redisUrl != null;
+  }
+
+  /** The password in the URL's user info ({@code redis://user:PASSWORD@host}), so logs can mask it alone too. */
+  public java.util.Optional<String> redisPassword() {
+    if (redisUrl == null) {
+      return java.util.Optional.empty();
+    }
+    java.util.regex.Matcher m = USER_INFO.matcher(redisUrl.value());
+    return m.find() && !m.group(1).isEmpty() ? java.util.Optional.of(m.group(1)) : java.util.Optional.empty();
   }
 
   static ClusterSettings compile(ConfigNode node) {

@@ -42,15 +42,19 @@ class SharedRateLimitsIT {
     redis.close();
   }
 
-  private Fleet fleet(String rateLimit) {
-    fleet = Fleet.start(redis, MutableClock.startingNow(), 3, i -> """
+  private String yaml(String rateLimit) {
+    return """
         listen: "127.0.0.1:0"
         backends:
           - {name: up, url: "%s"}
         models:
           a: [{backend: up, model: real-a}]
           b: [{backend: up, model: real-b}]
-        """.formatted(up.url()) + rateLimit + Fleet.cluster(redis, ""));
+        """.formatted(up.url()) + rateLimit + Fleet.cluster(redis, "");
+  }
+
+  private Fleet fleet(String rateLimit) {
+    fleet = Fleet.start(redis, MutableClock.startingNow(), 3, i -> yaml(rateLimit));
     fleet.awaitMode("redis");
     return fleet;
   }
@@ -113,5 +117,20 @@ class SharedRateLimitsIT {
       assertEquals(30, Fleet.count(b, 200), "model b has no limit");
       fleet.clock.advance(Duration.ofSeconds(1));
     }
+  }
+
+  @Test
+  void aReloadedRateReachesTheSharedBucketAndAReplicaStillOnTheOldFileDoesNotFlipItBack() {
+    fleet("rate_limit: {global_rps: 50, per_ip_rps: 0, burst_factor: 1}\n");
+    assertEquals(50, Fleet.count(fleet.wave(20, "127.0.0.1", "a"), 200));
+    fleet.clock.advance(Duration.ofSeconds(1));
+
+    // Replica 0 reloads a lower rate; replicas 1 and 2 have not seen the new file yet.
+    fleet.replica(0).rewriteConfig(yaml("rate_limit: {global_rps: 10, per_ip_rps: 0, burst_factor: 1}\n"));
+    assertEquals(200, fleet.chatNow(0, "a").status(), "the first request under the new rate replaces the bucket's");
+    List<Fleet.Answer> mixed = fleet.wave(20, "127.0.0.1", "a");
+    assertEquals(9, Fleet.count(mixed, 200), "the bucket holds 10 now, whichever replica asks (one taken above)");
+    fleet.clock.advance(Duration.ofSeconds(1));
+    assertEquals(10, Fleet.count(fleet.wave(20, "127.0.0.1", "a"), 200), "and refills at 10 per second");
   }
 }

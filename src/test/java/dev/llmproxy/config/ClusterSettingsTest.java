@@ -33,6 +33,7 @@ class ClusterSettingsTest {
     assertTrue(c.enabled());
     assertEquals("redis://:pw@10.0.0.5:6379/1", c.redisUrl().value());
     assertEquals("[REDACTED]", c.redisUrl().toString(), "the URL may carry a password");
+    assertEquals(java.util.Optional.of("pw"), c.redisPassword(), "logs mask the password alone too");
     assertEquals("llm-proxy:", c.keyPrefix());
     assertEquals(Duration.ofMillis(50), c.timeout());
     assertEquals(ClusterSettings.OnUnavailable.LOCAL, c.onUnavailable());
