@@ -60,7 +60,12 @@ class FleetSlotsIT {
   }
 
   private String yaml(int i) {
-    return """
+    return yaml(i, true, 2);
+  }
+
+  /** @param withSecondary whether the alias has a second route to fall back to when primary is full */
+  private String yaml(int i, boolean withSecondary, int perBackendLimit) {
+    String yaml = """
         listen: "127.0.0.1:0"
         backends:
           - {name: primary, url: "%s"}
@@ -75,6 +80,8 @@ class FleetSlotsIT {
           per_backend_limit: fleet
           lease_ttl: 30s
         """.formatted(primary.get(i).url(), secondary.url(), redis.url());
+    yaml = yaml.replace("per_backend_limit: 2,", "per_backend_limit: " + perBackendLimit + ",");
+    return withSecondary ? yaml : yaml.replace("    - {backend: secondary, model: real, priority: 2}\n", "");
   }
 
   private int primaryCount() {
@@ -101,6 +108,23 @@ class FleetSlotsIT {
     Awaitility.await("released leases leave Redis").atMost(Duration.ofSeconds(10))
         .until(() -> redis.command("ZCARD " + SLOTS).equals(":0"));
     assertEquals("primary", fleet.chatNow(2, "m").header("X-LLM-Proxy-Backend"), "free again for everyone");
+  }
+
+  @Test
+  void aRequestWaitingForAFullBackendIsServedWhenAnotherReplicaReleases() {
+    fleet = Fleet.start(redis, MutableClock.startingNow(), 2, i -> yaml(i, false, 1));
+    fleet.awaitMode("redis");
+    var holder = fleet.chat(0, "127.0.0.1", "m");
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> primary.get(0).count() == 1);
+    var waiter = fleet.chat(1, "127.0.0.1", "m");
+    Awaitility.await("replica 1 waits for the fleet's only slot").atMost(Duration.ofSeconds(30))
+        .until(() -> fleet.metrics(1).value("llmproxy_queue_depth") == 1.0);
+    assertEquals(0, primary.get(1).count());
+    answerPrimaries.complete();  // replica 0's request ends and gives its slot back
+    assertEquals(200, Fleet.await(holder).status());
+    Fleet.Answer served = Fleet.await(waiter);
+    assertEquals(200, served.status(), served.body());
+    assertEquals(1, primary.get(1).count(), "served by primary once the slot was free, well before queue_timeout");
   }
 
   @Test
