@@ -85,23 +85,19 @@ public final class Gateway {
       Future<Cluster> cluster = initial.cluster().enabled()
           ? Cluster.start(vertx, initial.cluster(), clock, services.traffic(), cooldowns, metrics)
           : Future.succeededFuture();
-      return cluster.compose(joined -> deploy(vertx, services, initial, instances, joined));
+      ListenAddress listen = initial.listen();
+      // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
+      // port and share it among all instances of the deployment.
+      int bindPort = listen.port() == 0 ? -1 : listen.port();
+      AtomicInteger actualPort = new AtomicInteger();
+      return cluster.compose(joined -> vertx.deployVerticle(
+              () -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
+              new DeploymentOptions().setInstances(Math.max(1, instances)))
+          .map(id -> {
+            watcher.start(new ListenAddress(listen.host(), actualPort.get()));
+            return new Gateway(vertx, services, actualPort.get(), joined);
+          }));
     });
-  }
-
-  private static Future<Gateway> deploy(
-      Vertx vertx, GatewayServices services, Snapshot initial, int instances, Cluster cluster) {
-    ListenAddress listen = initial.listen();
-    // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
-    // port and share it among all instances of the deployment.
-    int bindPort = listen.port() == 0 ? -1 : listen.port();
-    AtomicInteger actualPort = new AtomicInteger();
-    return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
-            new DeploymentOptions().setInstances(Math.max(1, instances)))
-        .map(id -> {
-          services.config().start(new ListenAddress(listen.host(), actualPort.get()));
-          return new Gateway(vertx, services, actualPort.get(), cluster);
-        });
   }
 
   /** The limiters keep their own counters; /metrics reads them at scrape time. */

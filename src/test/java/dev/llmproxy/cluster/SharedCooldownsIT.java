@@ -97,7 +97,8 @@ class SharedCooldownsIT {
     Promise<Void> releaseProbe = Promise.promise();
     for (MockUpstream p : primary) {
       p.reset();  // forget replica 0's 429: from here on, every request a primary receives is a probe
-      p.always((req, body, up) -> releaseProbe.future().onComplete(v -> MockUpstream.chat("probe ok").send(req, body, up)));
+      p.always((req, body, up) ->
+          releaseProbe.future().onComplete(v -> MockUpstream.chat("probe ok").send(req, body, up)));
     }
     fleet.clock.advance(Duration.ofSeconds(11));
     List<Future<Fleet.Answer>> after = new ArrayList<>();
