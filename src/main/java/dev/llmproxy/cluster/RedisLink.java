@@ -79,7 +79,7 @@ final class RedisLink {
     this.replicaId = replicaId;
     this.resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
-        .computationThreadPoolSize(1)
+        .computationThreadPoolSize(2)
         // Reconnect soon after Redis comes back: the default backoff grows to 30 s.
         .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .build();
