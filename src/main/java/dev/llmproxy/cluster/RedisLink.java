@@ -90,6 +90,9 @@ final class RedisLink {
         .autoReconnect(true)
         // While disconnected, fail at once instead of queueing: the request then goes on in local mode.
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        // Commands caught by a disconnect belong to requests that have moved on (timeout): never replay them,
+        // e.g. a slot acquisition replayed after a reconnect would hold a lease nobody releases.
+        .replayFilter(command -> true)
         .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
         .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
         .build());
