@@ -138,13 +138,17 @@ final class SharedRateLimits implements RateLimiters.Fleet {
     // capped) the first time a request carries it. Replicas that reload a moment apart carry slightly different
     // versions of the same rate; the stored one only moves forward, so they never flap.
     String family = id.startsWith("ip:") ? "ip" : id;
-    Versioned v = versions.compute(family, (k, old) -> old != null && old.rps() == rps && old.capacity() == capacity
-        ? old
-        : new Versioned(rps, capacity, Math.max(clock.millis(), old == null ? 0 : old.version() + 1)));
-    AsyncBucketProxy bucket = proxies.get(id + "#" + v.version(), k -> manager().builder()
-        .withImplicitConfigurationReplacement(v.version(), TokensInheritanceStrategy.AS_IS)
+    Versioned v = versions.get(family);
+    if (v == null || v.rps() != rps || v.capacity() != capacity) {  // read first: a rate rarely changes
+      v = versions.compute(family, (k, old) -> old != null && old.rps() == rps && old.capacity() == capacity
+          ? old
+          : new Versioned(rps, capacity, Math.max(clock.millis(), old == null ? 0 : old.version() + 1)));
+    }
+    Versioned version = v;
+    AsyncBucketProxy bucket = proxies.get(id + "#" + version.version(), k -> manager().builder()
+        .withImplicitConfigurationReplacement(version.version(), TokensInheritanceStrategy.AS_IS)
         .withOptimization(Optimizations.batching())
-        .build(prefix + id, () -> CompletableFuture.completedFuture(configuration(v))));
+        .build(prefix + id, () -> CompletableFuture.completedFuture(configuration(version))));
     return new Check(limit, key, rps, bucket);
   }
 
