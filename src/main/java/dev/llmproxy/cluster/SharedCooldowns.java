@@ -121,6 +121,11 @@ final class SharedCooldowns implements CooldownRegistry.Fleet {
     }
   }
 
+  @Override
+  public Duration probeLease() {
+    return link.settings().leaseTtl();
+  }
+
   /** Keeps this replica's probe leases alive while the probes run (called every third of the lease). */
   void renew() {
     if (!link.shared()) {

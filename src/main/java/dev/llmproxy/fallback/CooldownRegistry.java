@@ -53,9 +53,14 @@ public final class CooldownRegistry {
 
     /** This replica's probe ended without a verdict: another replica may probe. */
     void probeReleased(String route);
+
+    /** After a lost claim, how long to treat the route as probed elsewhere without asking again. */
+    Duration probeLease();
   }
 
   private final Map<String, State> states = new ConcurrentHashMap<>();
+  /** Routes another replica is probing (a lost claim), until when; only ever filled with a fleet. */
+  private final Map<String, Instant> probedElsewhere = new ConcurrentHashMap<>();
   private final Clock clock;
   private volatile Fleet fleet;
 
@@ -83,9 +88,11 @@ public final class CooldownRegistry {
       if (won) {
         return Admission.PROBE;
       }
-      // Another replica probes: undo the local claim without telling the fleet (the lease is not ours).
+      // Another replica probes: undo the local claim without telling the fleet (the lease is not ours), and
+      // count the route as probing, as a local probe would, until its outcome arrives or the lease could end.
       states.computeIfPresent(route,
           (key, state) -> state.probing() ? new State(state.failures(), state.until(), false) : state);
+      probedElsewhere.put(route, clock.instant().plus(f.probeLease()));
       return Admission.COOLING;
     });
   }
@@ -95,6 +102,7 @@ public final class CooldownRegistry {
    * later end and the higher count, so messages arriving twice or out of order change nothing.
    */
   public void learnOpen(String route, int failures, Instant until) {
+    probedElsewhere.remove(route);  // a re-opened circuit: whoever probed has its verdict
     states.merge(route, new State(failures, until, false), (mine, theirs) -> new State(
         Math.max(mine.failures(), theirs.failures()),
         mine.until().isAfter(theirs.until()) ? mine.until() : theirs.until(),
@@ -103,6 +111,7 @@ public final class CooldownRegistry {
 
   /** Another replica closed {@code route}. */
   public void learnClosed(String route) {
+    probedElsewhere.remove(route);
     states.remove(route);
   }
 
@@ -114,7 +123,7 @@ public final class CooldownRegistry {
   public Admission admit(String route) {
     Admission[] result = {Admission.ALLOWED};
     states.computeIfPresent(route, (key, state) -> {
-      if (clock.instant().isBefore(state.until()) || state.probing()) {
+      if (clock.instant().isBefore(state.until()) || state.probing() || probedElsewhere(route)) {
         result[0] = Admission.COOLING;
         return state;
       }
@@ -131,7 +140,15 @@ public final class CooldownRegistry {
 
   public boolean isCooling(String route) {
     State state = states.get(route);
-    return state != null && (clock.instant().isBefore(state.until()) || state.probing());
+    return state != null && (clock.instant().isBefore(state.until()) || state.probing() || probedElsewhere(route));
+  }
+
+  private boolean probedElsewhere(String route) {
+    if (probedElsewhere.isEmpty()) {
+      return false;  // always, without a fleet
+    }
+    Instant until = probedElsewhere.get(route);
+    return until != null && clock.instant().isBefore(until);
   }
 
   /** Time until the route may be probed; zero if it may be used now. */
@@ -145,6 +162,7 @@ public final class CooldownRegistry {
   }
 
   public void success(String route) {
+    probedElsewhere.remove(route);
     State was = states.remove(route);
     Fleet f = fleet;
     if (was != null && f != null) {
@@ -172,6 +190,7 @@ public final class CooldownRegistry {
     });
     Fleet f = fleet;
     if (changed[0] && f != null) {
+      probedElsewhere.remove(route);
       f.opened(route, next);
     }
     return Duration.between(now, next.until());

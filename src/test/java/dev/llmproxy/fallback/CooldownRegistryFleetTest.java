@@ -44,6 +44,11 @@ class CooldownRegistryFleetTest {
     public void probeReleased(String route) {
       told.add("released " + route);
     }
+
+    @Override
+    public Duration probeLease() {
+      return Duration.ofSeconds(30);
+    }
   };
 
   @Test
@@ -75,12 +80,25 @@ class CooldownRegistryFleetTest {
     clock.advance(INITIAL);
     winsProbe = false;
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "another replica probes");
-    assertEquals(Admission.COOLING, registry.admitAsync("a/m").result());
+    assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "and the fleet is not asked again");
+    assertTrue(registry.isCooling("a/m"), "probing elsewhere counts as cooling, as a local probe does");
+    clock.advance(Duration.ofSeconds(30));  // the other prober's lease could have ended: ask again
     winsProbe = true;
     assertEquals(Admission.PROBE, registry.admitAsync("a/m").result());
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "one probe per replica, never asked twice");
     registry.abandon("a/m");
-    assertEquals(List.of("opened a/m 1", "claim a/m", "claim a/m", "claim a/m", "released a/m"), told);
+    assertEquals(List.of("opened a/m 1", "claim a/m", "claim a/m", "released a/m"), told);
+  }
+
+  @Test
+  void theOtherProbersVerdictEndsTheWait() {
+    registry.share(fleet);
+    registry.learnOpen("a/m", 1, clock.instant());
+    winsProbe = false;
+    assertEquals(Admission.COOLING, registry.admitAsync("a/m").result());
+    registry.learnClosed("a/m");  // its probe succeeded
+    assertFalse(registry.isCooling("a/m"));
+    assertEquals(Admission.ALLOWED, registry.admitAsync("a/m").result());
   }
 
   @Test
