@@ -39,10 +39,12 @@ final class RedisScripts {
       return 1
       """;
 
-  /** Delete a key only if it holds ARGV[1] (a lease this replica owns). */
-  static final String DELETE_IF_OWNER = """
+  /** Give up a probe lease this replica holds (ARGV[1]) and tell the fleet: ARGV = owner, channel, message. */
+  static final String RELEASE_PROBE = """
       if redis.call('GET', KEYS[1]) == ARGV[1] then
-        return redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[1])
+        redis.call('PUBLISH', ARGV[2], ARGV[3])
+        return 1
       end
       return 0
       """;

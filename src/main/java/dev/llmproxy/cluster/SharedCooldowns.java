@@ -116,8 +116,9 @@ final class SharedCooldowns implements CooldownRegistry.Fleet {
   @Override
   public void probeReleased(String route) {
     if (heldProbes.remove(route) && link.shared()) {
-      link.command("probe_release", c -> c.<Long>eval(RedisScripts.DELETE_IF_OWNER, ScriptOutputType.INTEGER,
-          new String[] {probeKey(route)}, bytes(link.replicaId())));
+      String message = "released " + link.replicaId() + " " + route;
+      link.command("probe_release", c -> c.<Long>eval(RedisScripts.RELEASE_PROBE, ScriptOutputType.INTEGER,
+          new String[] {probeKey(route)}, bytes(link.replicaId()), bytes(channel), bytes(message)));
     }
   }
 
@@ -146,6 +147,8 @@ final class SharedCooldowns implements CooldownRegistry.Fleet {
         registry.learnOpen(parts[4], Integer.parseInt(parts[2]), Instant.ofEpochMilli(Long.parseLong(parts[3])));
       } else if (parts[0].equals("closed") && parts.length >= 3 && !parts[1].equals(link.replicaId())) {
         registry.learnClosed(message.split(" ", 3)[2]);
+      } else if (parts[0].equals("released") && parts.length >= 3 && !parts[1].equals(link.replicaId())) {
+        registry.learnProbeReleased(message.split(" ", 3)[2]);
       }
     } catch (NumberFormatException e) {
       LOG.warn("ignored a malformed cooldown message", e);

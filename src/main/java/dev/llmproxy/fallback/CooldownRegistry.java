@@ -109,6 +109,11 @@ public final class CooldownRegistry {
         mine.probing()));
   }
 
+  /** Another replica's probe of {@code route} ended without a verdict: this replica may claim the next one. */
+  public void learnProbeReleased(String route) {
+    probedElsewhere.remove(route);
+  }
+
   /** Another replica closed {@code route}. */
   public void learnClosed(String route) {
     probedElsewhere.remove(route);

@@ -96,7 +96,10 @@ class CooldownRegistryFleetTest {
     registry.learnOpen("a/m", 1, clock.instant());
     winsProbe = false;
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result());
-    registry.learnClosed("a/m");  // its probe succeeded
+    registry.learnProbeReleased("a/m");  // its probe ended without a verdict: this replica may try
+    winsProbe = true;
+    assertEquals(Admission.PROBE, registry.admitAsync("a/m").result());
+    registry.learnClosed("a/m");  // a probe (here or there) succeeded
     assertFalse(registry.isCooling("a/m"));
     assertEquals(Admission.ALLOWED, registry.admitAsync("a/m").result());
   }
