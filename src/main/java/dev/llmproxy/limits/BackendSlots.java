@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,14 +19,17 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Requests in flight per backend (by backend name, so counts survive reloads), for
- * {@code concurrency.per_backend_limit}. The attempt loop asks {@link #tryAcquire} before sending to a
- * candidate: a backend at its limit is skipped in favour of the next candidate; when every candidate is at its
- * limit, the request waits ({@link #awaitCapacity}) for one of them to free a slot. Thread-safe.
+ * {@code concurrency.per_backend_limit}. The attempt core takes a slot before sending to a candidate
+ * ({@link #acquireFirst}; {@link #tryAcquireAsync} for a same-route retry): a backend at its limit is skipped in
+ * favour of the next candidate; when every candidate is at its limit, the request waits for one of them to free a
+ * slot. Thread-safe.
  *
  * <p>With {@code cluster.per_backend_limit: fleet} the limit counts the whole fleet: {@link #share(Fleet)} adds a
  * fleet-wide lease to every slot. {@link #tryAcquireAsync} and {@link #acquireFirst} then ask the fleet before
- * granting; the synchronous {@link #tryAcquire} checks this replica's count and registers its lease unasked.
- * Without a fleet nothing of that runs.
+ * granting; the synchronous {@link #tryAcquire} checks this replica's count and registers its lease unasked. A
+ * request waiting for a fleet-full backend also asks again every {@link Fleet#recheck} (an expired lease frees a
+ * slot without a message); each recheck counts against its wait, so the wait ends on time even on a clock that
+ * stands still. Without a fleet nothing of that runs.
  */
 public final class BackendSlots {
 
@@ -203,12 +207,12 @@ public final class BackendSlots {
    */
   public Future<Pick> acquireFirst(
       RequestContext ctx, List<String> backends, int from, int limit, Duration budget) {
-    long deadline = System.nanoTime() + budget.toNanos();
+    Instant deadline = ctx.scope().clock().instant().plus(budget);
     return acquireFirst(ctx, backends, from, limit, deadline, budget);
   }
 
   private Future<Pick> acquireFirst(
-      RequestContext ctx, List<String> backends, int from, int limit, long deadline, Duration budget) {
+      RequestContext ctx, List<String> backends, int from, int limit, Instant deadline, Duration budget) {
     Fleet f = fleet;
     if (f == null) {
       for (int i = from; i < backends.size(); i++) {
@@ -235,10 +239,10 @@ public final class BackendSlots {
   }
 
   private Future<Pick> waitThenRetry(RequestContext ctx, List<String> backends, int from, int limit,
-      long deadline, Duration budget, Fleet f) {
-    long left = deadline - System.nanoTime();
+      Instant deadline, Duration budget, Fleet f) {
+    Duration left = Duration.between(ctx.scope().clock().instant(), deadline);
     String alias = ctx.alias() == null ? "?" : ctx.alias().name();
-    if (left <= 0) {
+    if (left.isNegative() || left.isZero()) {
       backendWaitTimeouts.increment();
       return Future.failedFuture(LimitErrors.backendsBusy(alias, limit, budget));
     }
@@ -247,15 +251,17 @@ public final class BackendSlots {
     }
     Set<String> wanted = Set.copyOf(backends.subList(from, backends.size()));
     // In a fleet, wake up now and then to ask again: a dead replica's lease frees a slot without any message.
-    Wait wait = f == null
-        ? awaitCapacity(wanted, limit, Duration.ofNanos(left))
-        : await(wanted, limit, Duration.ofNanos(Math.min(left, f.recheck().toNanos())), false);
-    Runnable leave = wait::cancel;
-    ctx.onClientGone(leave);
+    Duration chunk = f == null || left.compareTo(f.recheck()) <= 0 ? left : f.recheck();
+    Wait wait = f == null ? awaitCapacity(wanted, limit, chunk) : await(wanted, limit, chunk, false);
+    ctx.scope().cancelled().onSuccess(v -> wait.cancel());  // a no-op once the wait is over
     return wait.ready().transform(ar -> {
-      ctx.removeOnClientGone(leave);
-      if (ar.succeeded() || (f != null && ar.cause() instanceof WaitTimedOut && deadline - System.nanoTime() > 0)) {
+      if (ar.succeeded()) {
         return acquireFirst(ctx, backends, from, limit, deadline, budget);
+      }
+      if (ar.cause() instanceof WaitTimedOut && chunk.compareTo(left) < 0) {
+        // Only a recheck: ask the fleet again. The chunk waited counts even on a clock that stood still.
+        Instant rest = ctx.scope().clock().instant().plus(left.minus(chunk));
+        return acquireFirst(ctx, backends, from, limit, rest.isBefore(deadline) ? rest : deadline, budget);
       }
       if (ar.cause() instanceof WaitTimedOut) {
         backendWaitTimeouts.increment();
