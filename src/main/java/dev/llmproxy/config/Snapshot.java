@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
+ * @param cluster the {@code cluster:} section (shared state through Redis); read at start only
  */
 public record Snapshot(
     long version,
@@ -42,7 +43,8 @@ public record Snapshot(
     ConcurrencySettings concurrency,
     TrustedProxies trustedProxies,
     LoggingSettings logging,
-    ShutdownSettings shutdown) {
+    ShutdownSettings shutdown,
+    ClusterSettings cluster) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
