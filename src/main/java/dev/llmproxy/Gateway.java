@@ -1,6 +1,7 @@
 package dev.llmproxy;
 
 import dev.llmproxy.bedrock.Bedrock;
+import dev.llmproxy.cluster.Cluster;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
@@ -34,11 +35,13 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayServices services;
   private final int port;
+  private final Cluster cluster;
 
-  private Gateway(Vertx vertx, GatewayServices services, int port) {
+  private Gateway(Vertx vertx, GatewayServices services, int port, Cluster cluster) {
     this.vertx = vertx;
     this.services = services;
     this.port = port;
+    this.cluster = cluster;
   }
 
   public static Future<Gateway> start(Vertx vertx, Snapshot initial, int instances) {
@@ -79,17 +82,22 @@ public final class Gateway {
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());
+      // cluster: limits and cooldowns shared with other replicas through Redis; nothing at all without it.
+      Future<Cluster> cluster = initial.cluster().enabled()
+          ? Cluster.start(vertx, initial.cluster(), clock, services.traffic(), cooldowns, metrics)
+          : Future.succeededFuture();
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.
       int bindPort = listen.port() == 0 ? -1 : listen.port();
       AtomicInteger actualPort = new AtomicInteger();
-      return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
+      return cluster.compose(joined -> vertx.deployVerticle(
+              () -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
               new DeploymentOptions().setInstances(Math.max(1, instances)))
           .map(id -> {
             watcher.start(new ListenAddress(listen.host(), actualPort.get()));
-            return new Gateway(vertx, services, actualPort.get());
-          });
+            return new Gateway(vertx, services, actualPort.get(), joined);
+          }));
     });
   }
 
@@ -115,7 +123,9 @@ public final class Gateway {
     for (String id : Set.copyOf(vertx.deploymentIDs())) {
       undeployed.add(vertx.undeploy(id));
     }
-    return Future.join(undeployed).compose(v -> services.echo().stop());
+    return Future.join(undeployed)
+        .compose(v -> cluster == null ? Future.succeededFuture() : cluster.stop())
+        .compose(v -> services.echo().stop());
   }
 
   public int port() {

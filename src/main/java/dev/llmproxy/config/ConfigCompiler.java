@@ -22,7 +22,7 @@ public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
-      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
+      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown", "cluster",
       "client_keys", "passthrough", "routing_rules");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
@@ -72,6 +72,7 @@ public final class ConfigCompiler {
     TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
     LoggingSettings logging = LoggingSettings.compile(root.get("logging"), baseDir);
     ShutdownSettings shutdown = ShutdownSettings.compile(root.get("shutdown"));
+    ClusterSettings cluster = ClusterSettings.compile(root.get("cluster"));
     Map<String, Secret> clientKeys = ClientSections.clientKeys(root.get("client_keys"), proxyKey);
     var routingRules = ClientSections.routingRules(root.get("routing_rules"), aliases.keySet(),
         ClientSections.keyNames(proxyKey, clientKeys));
@@ -86,7 +87,7 @@ public final class ConfigCompiler {
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown, clientKeys, passthrough, routingRules);
+        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules);
   }
 
   private static ListenAddress listen(ConfigNode node) {

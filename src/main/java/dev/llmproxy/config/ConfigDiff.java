@@ -104,6 +104,9 @@ public record ConfigDiff(
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());
     }
+    if (!before.cluster().equals(after.cluster())) {
+      restart.add("cluster");  // the Redis connection and its scope are set up once, at start
+    }
     return new ConfigDiff(aliasesAdded, aliasesRemoved, aliasesModified, backendsAdded, backendsRemoved,
         backendsModified, prompts, settings, restart);
   }

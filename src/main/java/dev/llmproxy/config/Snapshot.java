@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
+ * @param cluster the {@code cluster:} section (shared state through Redis); read at start only
  * @param clientKeys {@code client_keys:}, named keys clients may present besides {@code proxy_api_key}
  * @param passthrough {@code passthrough:}, the transparent mode (off when absent)
  * @param routingRules {@code routing_rules:}, evaluated in order before alias resolution
@@ -46,6 +47,7 @@ public record Snapshot(
     TrustedProxies trustedProxies,
     LoggingSettings logging,
     ShutdownSettings shutdown,
+    ClusterSettings cluster,
     java.util.Map<String, Secret> clientKeys,
     PassthroughSettings passthrough,
     dev.llmproxy.rules.RoutingRules routingRules) {

@@ -76,6 +76,10 @@ public final class LogMasking {
       }
     }
     snapshot.clientKeys().values().forEach(s -> add(secrets, s));
+    if (snapshot.cluster() != null && snapshot.cluster().enabled()) {
+      add(secrets, snapshot.cluster().redisUrl());
+      snapshot.cluster().redisPassword().ifPresent(secrets::add);
+    }
     boolean patterns = snapshot.logging() == null || snapshot.logging().maskSensitive();
     rules = rules(patterns, secrets);
   }

@@ -78,6 +78,9 @@ public final class LogSetup {
     lc.getLogger("io.vertx").setLevel(max(level, Level.INFO));
     // The AWS SDK's signer logs each canonical request at DEBUG, session token included: never below INFO.
     lc.getLogger("software.amazon.awssdk").setLevel(max(level, Level.INFO));
+    // While Redis is down the cluster's client retries every second with a warning each time; the cluster
+    // package logs the outage and the recovery once instead.
+    lc.getLogger("io.lettuce.core.protocol").setLevel(max(level, Level.ERROR));
     // The access line is the record of each request: a quieter level must not silently drop requests.log.
     access.setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.INFO : level);
 
