@@ -30,6 +30,7 @@ public final class IngressRouter {
       "/chat/completions", Endpoint.CHAT_COMPLETIONS,
       "/completions", Endpoint.COMPLETIONS,
       "/embeddings", Endpoint.EMBEDDINGS,
+      "/responses", Endpoint.RESPONSES,
       "/messages", Endpoint.MESSAGES,
       "/messages/count_tokens", Endpoint.COUNT_TOKENS);
 
@@ -61,7 +62,7 @@ public final class IngressRouter {
       boolean anthropic = rc.request().path().contains("/messages");
       ErrorKind kind = ErrorKind.NOT_FOUND;
       ApiError error = ApiError.of(kind, "Unknown endpoint " + rc.request().method() + " " + rc.request().path()
-          + ". Served: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages, "
+          + ". Served: POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/responses, /v1/messages, "
           + "/v1/messages/count_tokens; GET /v1/models, /health.");
       if (PROXIED.containsKey(rc.request().path().replaceFirst("^/v1", "")) && rc.request().method() != HttpMethod.POST) {
         error = ApiError.of(kind, "Method " + rc.request().method() + " not allowed on " + rc.request().path() + "; use POST.")

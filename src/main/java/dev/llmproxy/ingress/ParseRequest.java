@@ -3,6 +3,7 @@ package dev.llmproxy.ingress;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
 import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -33,6 +34,9 @@ public final class ParseRequest implements Stage {
       return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + firstLine(e.getMessage()), null);
     }
     Object model = body.getValue("model");
+    if (model == null && passedThroughWithoutModel(ctx)) {
+      model = NO_MODEL;
+    }
     if (!(model instanceof String alias) || alias.isBlank()) {
       return fail(ErrorKind.INVALID_REQUEST, "Missing required parameter: 'model' (a model alias string).", "model");
     }
@@ -44,6 +48,17 @@ public final class ParseRequest implements Stage {
     ctx.stream(Boolean.TRUE.equals(stream) && ctx.endpoint().canStream());
     ctx.model(alias);
     return Future.succeededFuture();
+  }
+
+  /**
+   * The Responses API makes {@code model} optional (a stored prompt can name it). In the transparent mode such a
+   * request still goes to the provider as it is, known by this name in limits and logs (the name the catch-all
+   * passthrough gives it too); routed by alias, it needs a model like any other request.
+   */
+  static final String NO_MODEL = "-";
+
+  private static boolean passedThroughWithoutModel(RequestContext ctx) {
+    return ctx.endpoint() == Endpoint.RESPONSES && FindAlias.passthroughBackend(ctx.snapshot(), ctx.protocol()) != null;
   }
 
   private static Future<Void> fail(ErrorKind kind, String message, String param) {

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The system prompt of a request body, in any protocol: Anthropic {@code system} (a string or text blocks),
  * OpenAI chat {@code system}/{@code developer} messages (string or text parts), the Responses API's
- * {@code instructions}. Parts are joined with a newline; no system prompt gives the empty string.
+ * {@code instructions} and its {@code system}/{@code developer} input messages. Parts are joined with a newline;
+ * no system prompt gives the empty string.
  */
 public final class SystemPromptText {
 
@@ -21,7 +22,14 @@ public final class SystemPromptText {
     List<String> parts = new ArrayList<>();
     addText(parts, body.getValue("system"));
     addText(parts, body.getValue("instructions"));
-    if (body.getValue("messages") instanceof JsonArray messages) {
+    addSystemMessages(parts, body.getValue("messages"));
+    addSystemMessages(parts, body.getValue("input"));
+    return String.join("\n", parts);
+  }
+
+  /** OpenAI chat {@code messages} and Responses {@code input} items with a system or developer role. */
+  private static void addSystemMessages(List<String> parts, Object list) {
+    if (list instanceof JsonArray messages) {
       for (Object m : messages) {
         if (m instanceof JsonObject message
             && ("system".equals(message.getValue("role")) || "developer".equals(message.getValue("role")))) {
@@ -29,7 +37,6 @@ public final class SystemPromptText {
         }
       }
     }
-    return String.join("\n", parts);
   }
 
   private static void addText(List<String> parts, Object value) {

@@ -175,6 +175,24 @@ class PassthroughIT {
   }
 
   @Test
+  void aResponsesRequestPassesThroughUnlessItsModelIsAnAlias() {
+    // The Responses API makes model optional (a stored prompt may name it): such a request still passes through.
+    String noModel = "{\"prompt\":{\"id\":\"pmpt_123\"},  \"input\":\"hi\"}";
+    HttpResponse<String> passed = gateway.post("/v1/responses", noModel, "authorization", "Bearer sk-client-own-1");
+    assertEquals(200, passed.statusCode(), passed.body());
+    assertEquals("/v1/responses", openai.last().path());
+    assertEquals(noModel, openai.last().body().toString(StandardCharsets.UTF_8));
+    assertEquals("Bearer sk-client-own-1", openai.last().header("authorization"));
+
+    HttpResponse<String> routed = gateway.post("/v1/responses", "{\"model\":\"routed\",\"input\":\"hi\"}");
+    assertEquals(200, routed.statusCode(), routed.body());
+    assertEquals("local", routed.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+    assertEquals("[echo] hi", new JsonObject(routed.body()).getJsonArray("output").getJsonObject(0)
+        .getJsonArray("content").getJsonObject(0).getString("text"));
+    assertEquals(1, openai.count());
+  }
+
+  @Test
   void withoutPassthroughUnknownPathsAndModelsStay404() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"
