@@ -4,7 +4,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.llmproxy.observability.LogFields;
 import dev.llmproxy.pipeline.RequestContext;
-import dev.llmproxy.protocol.ErrorBodies;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.streaming.SseEvent;
@@ -43,6 +42,8 @@ final class StreamRelay implements SseStream.Sink {
   private boolean finishSeen;
   private boolean errorSent;
   private boolean over;
+  /** The last event delivered: a Responses stream's own error event is numbered after it. */
+  private SseEvent lastEvent;
 
   StreamRelay(RequestContext ctx, SseStream source, EventTransformer transformer, RelayObserver observer) {
     this.ctx = ctx;
@@ -77,6 +78,7 @@ final class StreamRelay implements SseStream.Sink {
       case ERROR -> errorSent = true;
       default -> { }
     }
+    lastEvent = event;
     Buffer out = transformer.event(event, kind);
     observer.event(event, out);
     write(out);
@@ -111,6 +113,10 @@ final class StreamRelay implements SseStream.Sink {
 
   @Override
   public void failed(Throwable cause) {
+    if (doneSeen && cause instanceof UpstreamFailure) {
+      end(true, null);  // after the protocol's end (a Responses stream has no sentinel to stop its reader): complete
+      return;
+    }
     if (cause instanceof UpstreamFailure) {
       fail(cause.getMessage());
       return;
@@ -122,7 +128,7 @@ final class StreamRelay implements SseStream.Sink {
   }
 
   private void fail(String reason) {
-    write(ErrorBodies.sseEvent(protocol, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
+    write(StreamErrorEvent.of(ctx, lastEvent, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
     end(false, reason);
   }
 
