@@ -85,6 +85,16 @@ public final class EchoBackend {
         } else {
           sendJson(response, EchoReplies.completion("cmpl-" + id, model, text, EchoReplies.promptTokens(json), false));
         }
+      } else if (path.endsWith("/responses")) {
+        String text = EchoResponses.replyText(json);
+        JsonObject answer = EchoResponses.response("resp_" + id, "msg_" + id, model, text, json);
+        if (stream) {
+          startStream(response);
+          EchoResponses.events(answer).forEach(e -> event(response, e.getString("type"), e));
+          response.end();
+        } else {
+          sendJson(response, answer);
+        }
       } else if (path.endsWith("/embeddings")) {
         sendJson(response, EchoReplies.embeddings(model, json));
       } else {
