@@ -159,6 +159,20 @@ class ResponsesRoutingIT {
   }
 
   @Test
+  void aConnectionLostAfterTheCompletionLeavesTheAnswerComplete() throws Exception {
+    // A Responses stream has no [DONE]: its reader reads to the end, so an error event after the completion would
+    // turn a whole answer into a failure.
+    first.always(MockUpstream.sseThenReset(ResponsesApi.events("text.sse"), Duration.ZERO));
+    try (LogCapture access = LogCapture.of("llmproxy.access")) {
+      String body = ResponsesApi.request("solo", true, "reset after completion");
+      HttpResponse<String> r = post(body);
+      assertEquals(String.join("", ResponsesApi.events("text.sse")), r.body());
+      String line = access.awaitLine("trace-" + Integer.toHexString(body.hashCode()), Duration.ofSeconds(5));
+      assertTrue(line.contains("error=null"), line);
+    }
+  }
+
+  @Test
   void tokenUsageOfStreamsAndBodiesReachesTheAccessLineAndMetrics() throws Exception {
     first.always(ResponsesApi.answers("plain"));
     PromText before = PromText.parse(gw.get("/metrics").body());
