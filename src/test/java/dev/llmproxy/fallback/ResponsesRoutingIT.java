@@ -104,6 +104,18 @@ class ResponsesRoutingIT {
   }
 
   @Test
+  void aCodingAgentsLargeInstructionsAndToolsDoNotHideAFailureThatFollowsThem() {
+    // response.created and response.in_progress each repeat the request's instructions and tools.
+    String instructions = "You are a coding agent. ".repeat(4_000);  // ~94 KB, repeated twice before any output
+    List<String> failed = ResponsesApi.events("failed-first.sse").stream()
+        .map(e -> e.replace("Never mention a rate limit.", instructions)).toList();
+    first.always(MockUpstream.sse(failed, Duration.ZERO, true));
+    HttpResponse<String> r = post(ResponsesApi.request("m", true, "hi"));
+    assertEquals("second", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+    assertEquals(String.join("", ResponsesApi.events("text.sse")), r.body());
+  }
+
+  @Test
   void anErrorEventFirstOrAStreamWithoutOutputFallsBackToo() {
     first.next(MockUpstream.sse(List.of(ResponsesApi.events("text.sse").get(0),
         "event: error\ndata: {\"type\":\"error\",\"sequence_number\":1,\"error\":{\"code\":\"server_error\","
