@@ -94,7 +94,8 @@ public class MockUpstreamServer {
     return "{\"id\":\"resp_bench\",\"object\":\"response\",\"created_at\":1741476542,\"status\":\"" + status + "\","
         + "\"error\":null,\"incomplete_details\":null,\"instructions\":\"You are a helpful assistant.\","
         + "\"max_output_tokens\":null,\"model\":\"bench\",\"output\":["
-        + (text == null ? "" : message("completed", text)) + "],\"parallel_tool_calls\":true,\"previous_response_id\":null,\"reasoning\":{\"effort\":null,"
+        + (text == null ? "" : message("completed", text))
+        + "],\"parallel_tool_calls\":true,\"previous_response_id\":null,\"reasoning\":{\"effort\":null,"
         + "\"summary\":null},\"store\":true,\"temperature\":1.0,\"text\":{\"format\":{\"type\":\"text\"}},"
         + "\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"truncation\":\"disabled\",\"usage\":"
         + (text == null ? "null" : "{\"input_tokens\":5,\"output_tokens\":3,\"total_tokens\":8}") + ",\"metadata\":{}}";

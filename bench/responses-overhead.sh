@@ -49,7 +49,8 @@ run() {  # $1 = label, $2 = port, $3 = connections, $4 = stream (0/1), $5 = lua,
 
 for kind in overhead.lua:/v1/chat/completions post-responses.lua:/v1/responses; do
   for stream in 0 1; do
-    STREAM=$stream wrk -t1 -c32 -d"${WARMUP}s" -s "bench/${kind%%:*}" "http://127.0.0.1:$PROXY_PORT${kind#*:}" > /dev/null
+    STREAM=$stream wrk -t1 -c32 -d"${WARMUP}s" -s "bench/${kind%%:*}" "http://127.0.0.1:$PROXY_PORT${kind#*:}" \
+      > /dev/null
   done
 done
 
