@@ -51,9 +51,15 @@ public final class Gateway {
 
   /** @param clock time for cooldowns and other reload-surviving state; tests pass a clock they can advance */
   public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock) {
+    return start(vertx, loader, initial, instances, clock, GatewayHooks.NONE);
+  }
+
+  /** @param hooks test seams (a throwing stage, a failing echo backend); production passes {@link GatewayHooks#NONE} */
+  public static Future<Gateway> start(
+      Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock, GatewayHooks hooks) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     LogMasking.register(initial);
-    EchoBackend echo = new EchoBackend(vertx);
+    EchoBackend echo = new EchoBackend(vertx, hooks.beforeEchoReply());
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
       CooldownRegistry cooldowns = new CooldownRegistry(clock);
@@ -83,7 +89,7 @@ public final class Gateway {
       // port and share it among all instances of the deployment.
       int bindPort = listen.port() == 0 ? -1 : listen.port();
       AtomicInteger actualPort = new AtomicInteger();
-      return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
+      return vertx.deployVerticle(() -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set, hooks),
               new DeploymentOptions().setInstances(Math.max(1, instances)))
           .map(id -> {
             watcher.start(new ListenAddress(listen.host(), actualPort.get()));

@@ -30,19 +30,21 @@ public final class GatewayVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final IntConsumer onBound;
+  private final GatewayHooks hooks;
   private UpstreamClient upstream;
 
   /** @param onBound receives the port actually bound (the shared random one when {@code port} is negative) */
-  public GatewayVerticle(GatewayServices services, String host, int port, IntConsumer onBound) {
+  public GatewayVerticle(GatewayServices services, String host, int port, IntConsumer onBound, GatewayHooks hooks) {
     this.services = services;
     this.host = host;
     this.port = port;
     this.onBound = onBound;
+    this.hooks = hooks;
   }
 
   /** The request path, top to bottom. Each stage may answer the client with an error and stop the rest. */
   private ProxyPipeline pipeline() {
-    return new ProxyPipeline(
+    return new ProxyPipeline(hooks.stages().apply(
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
@@ -52,7 +54,7 @@ public final class GatewayVerticle extends VerticleBase {
             new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
             new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
             new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(attempts())),                        // attempts with fallback, then relay
+            new Forward(attempts()))),                       // attempts with fallback, then relay
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         ctx -> {
           AccessLog.write(ctx);
@@ -68,7 +70,10 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
-    var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
+    ProxyPipeline pipeline = pipeline();
+    // An exception no future caught (a bug in a callback) answers its request with a 500 instead of hanging it.
+    context.exceptionHandler(pipeline::uncaught);
+    var router = IngressRouter.create(vertx, services.snapshots(), pipeline);
     AdminApi.mount(router, services.snapshots(), services.config());
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
     return vertx.createHttpServer(new HttpServerOptions()

@@ -7,6 +7,7 @@ import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.observability.ForwardLog;
 import dev.llmproxy.observability.UsageExtractor;
 import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.ClientResponse;
 import dev.llmproxy.streaming.SseStream;
@@ -69,6 +70,9 @@ final class SingleAttempt {
         return Future.failedFuture(new ClientGone());
       }
       if (sent.failed()) {
+        if (sent.cause() instanceof ApiError proxyFault) {
+          return Future.failedFuture(proxyFault);  // the proxy's own fault (an echo bug): answered as is, not cooled
+        }
         UpstreamFailure failure = UpstreamFailure.from(sent.cause());
         ForwardLog.failed(ctx, call, failure, started);  // observability: forward-failure line + metric
         return Future.succeededFuture(new Result(FailureClassifier.transport(failure), 0, started));

@@ -2,6 +2,9 @@ package dev.llmproxy.upstream;
 
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
+import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -56,6 +59,10 @@ public final class UpstreamClient {
   }
 
   /**
+   * Fails with an {@link UpstreamFailure} when the backend gave no usable answer, and with an {@link ApiError}
+   * when the failure is the proxy's own (the built-in echo backend hit a bug): that error is the client's answer,
+   * and never a reason to cool the route.
+   *
    * @param cancelled completes when the answer is no longer wanted (the client left): the pending request is
    *     reset so the backend stops generating for nobody
    */
@@ -88,6 +95,12 @@ public final class UpstreamClient {
         vertx.cancelTimer(headerTimer);
         if (sent.failed()) {
           result.tryFail(UpstreamFailure.from(sent.cause()));
+          return;
+        }
+        if (backend.type() == BackendType.ECHO && sent.result().getHeader(EchoBackend.INTERNAL_FAULT_HEADER) != null) {
+          request.reset();
+          result.tryFail(ApiError.of(ErrorKind.INTERNAL, "Internal proxy error: the built-in echo backend failed"
+              + " (trace id " + call.traceId() + ")."));
           return;
         }
         // Paused so status and headers can be judged before a byte of the body is consumed.

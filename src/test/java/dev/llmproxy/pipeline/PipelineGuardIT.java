@@ -1,0 +1,173 @@
+package dev.llmproxy.pipeline;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmproxy.GatewayHooks;
+import dev.llmproxy.support.GatewayHarness;
+import dev.llmproxy.support.LogCapture;
+import dev.llmproxy.support.MockUpstream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A bug in the proxy never hangs a request: whatever throws (a stage, a callback a stage set up, code running
+ * while a stream is relayed) is answered at once with a 500 in the client's protocol, or ends the stream with an
+ * error event, logged with the request's trace id, and the request's cleanup still runs.
+ */
+@ExtendWith(VertxExtension.class)
+class PipelineGuardIT {
+
+  /** Misbehaves as the request's {@code x-test-fault} header says; otherwise passes the request on. */
+  private static final class FaultyStage implements Stage {
+    @Override
+    public String name() {
+      return "test-fault";
+    }
+
+    @Override
+    public Future<Void> apply(RequestContext ctx) {
+      String fault = ctx.request().getHeader("x-test-fault");
+      Vertx vertx = Vertx.currentContext().owner();
+      if (fault == null) {
+        return Future.succeededFuture();
+      }
+      switch (fault) {
+        case "throw" -> throw new IllegalStateException("injected: the stage threw");
+        case "error" -> throw new AssertionError("injected: the stage threw an Error");
+        case "callback" -> {
+          // The stage's future never completes: only the guard can answer this request.
+          vertx.setTimer(1, id -> {
+            throw new IllegalStateException("injected: a callback threw");
+          });
+          return Promise.<Void>promise().future();
+        }
+        case "mid-stream" -> {
+          throwOnceStreaming(vertx, ctx);
+          return Future.succeededFuture();
+        }
+        default -> throw new IllegalArgumentException(fault);
+      }
+    }
+  }
+
+  /** Runs alongside the relay (one-shot timers, on the request's context) and throws once content went out. */
+  private static void throwOnceStreaming(Vertx vertx, RequestContext ctx) {
+    vertx.setTimer(5, id -> {
+      if (ctx.firstByteNanos() == 0) {
+        throwOnceStreaming(vertx, ctx);
+        return;
+      }
+      throw new IllegalStateException("injected: a bug while the stream was relayed");
+    });
+  }
+
+  private static final GatewayHooks FAULTY = new GatewayHooks(stages -> {
+    List<Stage> out = new ArrayList<>(stages);
+    out.add(out.size() - 1, new FaultyStage());  // just before forward
+    return out;
+  }, request -> { });
+
+  private static String config(MockUpstream upstream) {
+    return """
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: up, url: "%s"}
+          - {name: claude, url: "%s", protocol: anthropic}
+        models:
+          m: [{backend: up, model: real}]
+          c: [{backend: claude, model: real}]
+        logging: {base_dir: ""}
+        """.formatted(upstream.url(), upstream.url());
+  }
+
+  @Test
+  void aStageThatThrowsIsAnsweredWith500AndLogged(Vertx vertx) throws Exception {
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.chat("fine"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      for (String fault : List.of("throw", "error")) {
+        HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("m", false),
+            "x-test-fault", fault);
+        assertInternalError(r, "openai");
+        String traceId = r.headers().firstValue("X-Trace-ID").orElseThrow();
+        log.awaitLine("trace_id=" + traceId, Duration.ofSeconds(5));
+      }
+      assertEquals(0, up.count(), "nothing was forwarded");
+      assertStillServing(gw);
+    }
+  }
+
+  @Test
+  void anExceptionInACallbackAnswersAtOnceInTheClientsProtocol(Vertx vertx) throws Exception {
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.chat("fine"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      HttpResponse<String> openai = gw.post("/v1/chat/completions", GatewayHarness.chat("m", false),
+          "x-test-fault", "callback");
+      assertInternalError(openai, "openai");
+      log.awaitLine("trace_id=" + openai.headers().firstValue("X-Trace-ID").orElseThrow(), Duration.ofSeconds(5));
+
+      HttpResponse<String> anthropic = gw.post("/v1/messages",
+          "{\"model\":\"c\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "x-test-fault", "callback");
+      assertInternalError(anthropic, "anthropic");
+      assertStillServing(gw);
+    }
+  }
+
+  @Test
+  void aBugWhileAStreamIsRelayedEndsItWithAnErrorEventAndReleasesTheUpstream(Vertx vertx) throws Exception {
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      events.add(MockUpstream.openAiChunk("real", new JsonObject().put("content", "w" + i + " "), null));
+    }
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.sse(events, Duration.ofMillis(50), true));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up), FAULTY)) {
+      HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("m", true),
+          "x-test-fault", "mid-stream");
+      assertEquals(200, r.statusCode());
+      assertTrue(r.body().contains("w0 "), r.body());
+      assertFalse(r.body().contains("w99 "), "the stream was cut, not run to its end: " + r.body());
+      assertFalse(r.body().contains("[DONE]"), r.body());
+      String last = r.body().strip().lines().reduce((a, b) -> b).orElseThrow();
+      JsonObject error = new JsonObject(last.substring("data: ".length())).getJsonObject("error");
+      assertEquals("internal_error", error.getString("code"), last);
+      up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
+      assertStillServing(gw);
+    }
+  }
+
+  private static void assertInternalError(HttpResponse<String> r, String protocol) {
+    assertEquals(500, r.statusCode(), r.body());
+    assertEquals("application/json", r.headers().firstValue("content-type").orElseThrow());
+    JsonObject body = new JsonObject(r.body());
+    String traceId = r.headers().firstValue("X-Trace-ID").orElseThrow();
+    if (protocol.equals("anthropic")) {
+      assertEquals("error", body.getString("type"), r.body());
+      assertEquals("api_error", body.getJsonObject("error").getString("type"), r.body());
+      assertTrue(body.getJsonObject("error").getString("message").contains(traceId), r.body());
+    } else {
+      assertEquals("internal_error", body.getJsonObject("error").getString("code"), r.body());
+      assertTrue(body.getJsonObject("error").getString("message").contains(traceId), r.body());
+    }
+  }
+
+  /** The gateway still answers, and every aborted request ran its cleanup (it no longer counts as in flight). */
+  private static void assertStillServing(GatewayHarness gw) {
+    HttpResponse<String> ok = gw.post("/v1/chat/completions", GatewayHarness.chat("m", false));
+    assertEquals(200, ok.statusCode(), ok.body());
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.gateway().services().drain().inFlight() == 0);
+  }
+}
