@@ -6,6 +6,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.connections.ClientConnections;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.RateLimiters;
@@ -80,10 +81,12 @@ public final class Gateway {
       });
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, new ClientConnections(snapshots));
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());
+      ClientConnections connections = services.clientConnections();
+      metrics.bindClientConnections(connections::open, connections::refused, connections::timedOut);
       ListenAddress listen = initial.listen();
       // Port 0 would give every instance its own random port; a negative port makes Vert.x pick one random
       // port and share it among all instances of the deployment.

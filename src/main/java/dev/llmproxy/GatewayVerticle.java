@@ -19,6 +19,7 @@ import dev.llmproxy.routing.ResolveRoutes;
 import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -48,7 +49,7 @@ public final class GatewayVerticle extends VerticleBase {
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
-            new ReadBody(),                                  // 413 over proxy.max_body_bytes
+            new ReadBody(vertx),                             // 413 over proxy.max_body_bytes, 408 over body_timeout
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
             new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
             new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
@@ -76,16 +77,19 @@ public final class GatewayVerticle extends VerticleBase {
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline);
     AdminApi.mount(router, services.snapshots(), services.config());
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
-    return vertx.createHttpServer(new HttpServerOptions()
-            .setHost(host)
-            .setPort(port)
-            .setTcpNoDelay(true)
-            // Clients speak HTTP/1.1 to an LLM API; an `Upgrade: h2c` header must not switch protocols mid-proxy.
-            .setHttp2ClearTextEnabled(false)
-            .setCompressionSupported(false))
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        // Clients speak HTTP/1.1 to an LLM API; an `Upgrade: h2c` header must not switch protocols mid-proxy.
+        .setHttp2ClearTextEnabled(false)
+        .setCompressionSupported(false);
+    HttpServer server = vertx.createHttpServer(options);
+    services.clientConnections().install(server, options);  // framing checks, server: limits, codec errors as JSON
+    return server
         .requestHandler(router)
         .listen()
-        .onSuccess(server -> onBound.accept(server.actualPort()));
+        .onSuccess(bound -> onBound.accept(bound.actualPort()));
   }
 
   @Override

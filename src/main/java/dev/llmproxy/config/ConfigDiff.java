@@ -91,6 +91,9 @@ public record ConfigDiff(
     if (!before.shutdown().equals(after.shutdown())) {
       settings.add("shutdown");
     }
+    if (!before.server().equals(after.server())) {
+      settings.add("server");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());
