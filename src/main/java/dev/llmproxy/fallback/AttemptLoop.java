@@ -9,6 +9,7 @@ import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.limits.BackendSlots;
 import dev.llmproxy.limits.Slot;
 import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RelayMasking;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
@@ -258,7 +259,7 @@ public final class AttemptLoop {
       response.putHeader("Content-Type", type == null ? "application/json" : type);
       response.putHeader(ClientResponse.ATTEMPTS_HEADER, String.valueOf(ctx.attempts().size()));
       ctx.addBytesOut(answer.body().length());
-      return response.end(answer.body());
+      return response.end(RelayMasking.body(answer.status(), answer.body()));
     }
     return Future.failedFuture(trail.finalError(ctx));
   }

@@ -5,6 +5,7 @@ import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.FailureClassifier;
 import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.observability.ForwardLog;
+import dev.llmproxy.observability.RelayMasking;
 import dev.llmproxy.observability.UsageExtractor;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
@@ -89,6 +90,7 @@ final class SingleAttempt {
     if (ctx.stream() && status >= 200 && status < 300 && exchange.isEventStream()) {
       SseStream stream = new SseStream(vertx, exchange, ctx.protocol());
       stream.observeEvents(event -> UsageExtractor.recordEvent(ctx, event));  // observability: token usage
+      stream.filterErrorEvents(RelayMasking::errorEvent);  // providers may quote the backend key in an error
       Runnable onGone = stream::clientGone;
       ctx.onClientGone(onGone);
       return stream.peek(min(snapshot.timeouts().firstToken(), remaining)).transform(peeked -> {
@@ -137,7 +139,7 @@ final class SingleAttempt {
       ClientResponse.commitHeaders(ctx, exchange);
       ctx.markFirstByte();
       ctx.addBytesOut(body.length());
-      return ctx.response().end(body).map(new Result(verdict, status, started));
+      return ctx.response().end(RelayMasking.body(status, body)).map(new Result(verdict, status, started));
     });
   }
 

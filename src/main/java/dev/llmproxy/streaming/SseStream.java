@@ -75,6 +75,7 @@ public final class SseStream {
   private long bytesOut;
   private Runnable onFirstByte = () -> {};
   private java.util.function.Consumer<SseEvent> eventObserver = e -> {};
+  private java.util.function.UnaryOperator<Buffer> errorEventFilter = java.util.function.UnaryOperator.identity();
 
   public SseStream(Vertx vertx, UpstreamExchange upstream, Protocol protocol) {
     this.vertx = vertx;
@@ -96,6 +97,11 @@ public final class SseStream {
   /** Sees every well-formed event, held or relayed, in order (observability reads token usage from them). */
   public void observeEvents(java.util.function.Consumer<SseEvent> observer) {
     this.eventObserver = observer;
+  }
+
+  /** Rewrites the upstream's error events before the client gets them (the caller masks quoted credentials). */
+  public void filterErrorEvents(java.util.function.UnaryOperator<Buffer> filter) {
+    this.errorEventFilter = filter;
   }
 
   /**
@@ -192,7 +198,7 @@ public final class SseStream {
     }
     eventObserver.accept(event);
     if (phase == Phase.PEEKING) {
-      held.add(raw);
+      held.add(kind == StreamEventKind.ERROR ? errorEventFilter.apply(raw) : raw);
       if (kind == StreamEventKind.ERROR) {
         // Held too: if the caller passes this error through, the client gets the provider's own event.
         heldError = true;
@@ -209,7 +215,7 @@ public final class SseStream {
       if (kind == StreamEventKind.ERROR) {
         errorRelayed = true;
       }
-      write(raw);
+      write(kind == StreamEventKind.ERROR ? errorEventFilter.apply(raw) : raw);
     }
   }
 
