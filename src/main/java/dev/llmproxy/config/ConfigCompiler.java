@@ -72,7 +72,7 @@ public final class ConfigCompiler {
     ServerSettings server = ServerSettings.compile(root.get("server"));
 
     if (problems.hasErrors()) {
-      throw new ConfigException(file.toString(), problems.errors());
+      throw new ConfigException(file.toString(), problems.errors(), problems.warnings(), problems.unknownKeys());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
