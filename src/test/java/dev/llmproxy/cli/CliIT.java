@@ -140,6 +140,37 @@ class CliIT {
   }
 
   @Test
+  void theExampleConfigShowsItsSystemPromptOnTheReadmesFirstRequest() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String example = Files.readString(Path.of("config.example.yaml"));
+    assertTrue(example.contains("listen: \"127.0.0.1:8765\""), "the example listens where the README says");
+    Files.writeString(dir.resolve("config.yaml"), example.replace("127.0.0.1:8765", "127.0.0.1:" + port));
+    Files.createDirectories(dir.resolve("system_prompts"));
+    try (var files = Files.list(Path.of("system_prompts"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, dir.resolve("system_prompts").resolve(f.getFileName()));
+      }
+    }
+    try (JarProcess p = run("-config", "config.yaml")) {
+      p.awaitLine("listening on http://127.0.0.1:" + port, 60);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  "{\"model\":\"concise\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      String content = new io.vertx.core.json.JsonObject(r.body()).getJsonArray("choices").getJsonObject(0)
+          .getJsonObject("message").getString("content");
+      assertTrue(content.startsWith("[echo] hello [system prompt: You are a concise assistant."), content);
+      assertTrue(p.output().lines().noneMatch(l -> l.contains("README")), "only *.txt files are prompts: " + p.output());
+    }
+  }
+
+  @Test
   void refusesToExposeAnUnauthenticatedProxy() throws Exception {
     Files.writeString(dir.resolve("open.yaml"), VALID.formatted(8765).replace("127.0.0.1", "0.0.0.0"));
     try (JarProcess p = run("-config", "open.yaml")) {
