@@ -144,6 +144,10 @@ public final class ProxyPipeline {
     ApiError error;
     if (err instanceof ApiError api) {
       error = api;
+    } else if (ctx.clientGone()) {
+      // The client closed its connection, so writing to it failed: nobody to answer, and no bug of ours.
+      LOG.debug("request ended by the client going away {}", kv("trace_id", ctx.traceId()), err);
+      error = ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected");
     } else {
       LOG.error("unexpected failure handling request {}", kv("trace_id", ctx.traceId()), err);
       error = ApiError.of(ErrorKind.INTERNAL, "Internal proxy error (trace id " + ctx.traceId() + ").");
