@@ -12,6 +12,7 @@ import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.translation.ModelList;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -54,7 +55,7 @@ public final class IngressRouter {
           HttpServerRequest request = rc.request();
           Snapshot snapshot = snapshots.current();
           RequestContext ctx = new RequestContext(rc.get("traceId"), snapshot, endpoint, request,
-              ClientIp.resolve(request, snapshot.trustedProxies()));
+              ClientIp.resolve(request, snapshot.trustedProxies()), pipeline.clock());
           pipeline.handle(ctx);
         });
       }
@@ -120,6 +121,11 @@ public final class IngressRouter {
   private static void listModels(RoutingContext rc, SnapshotHolder snapshots) {
     var snapshot = snapshots.current();
     if (!authorized(rc, snapshot)) {
+      return;
+    }
+    if (rc.request().getHeader("anthropic-version") != null) {
+      // The Anthropic SDKs always send this header; their models.list() expects Anthropic's page shape.
+      json(rc, 200, ModelList.anthropic(snapshot.aliases().keySet(), snapshot.loadedAt()));
       return;
     }
     JsonArray data = new JsonArray();

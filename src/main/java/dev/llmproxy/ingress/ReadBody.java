@@ -71,7 +71,7 @@ public final class ReadBody implements Stage {
     });
     Duration limit = ctx.snapshot().server().bodyTimeout();
     if (!limit.isZero()) {
-      long left = Math.max(1, limit.toMillis() - ctx.elapsedMillis());
+      long left = Math.max(1, limit.toMillis() - ctx.elapsed().toMillis());
       long timer = vertx.setTimer(left, id -> {
         ApiError late = ApiError.of(ErrorKind.REQUEST_TIMEOUT, "The request body did not arrive within "
             + Durations.format(limit) + " (server.body_timeout).").withHeaders(Map.of("Connection", "close"));

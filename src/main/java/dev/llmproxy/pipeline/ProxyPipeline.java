@@ -10,33 +10,49 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the stages of a proxied request in order. A stage that fails short-circuits the rest: the failure is
- * answered to the client (as an {@link ApiError} in the client's protocol, or a generic 500 for a bug), and the
- * finish actions run exactly once, whatever happened.
+ * Runs a proxied request: the stages in order, then forward (obtain an accepted upstream answer) and relay
+ * (deliver it). A step that fails short-circuits the rest: the failure is answered to the client (as an
+ * {@link ApiError} in the client's protocol, or a generic 500 for a bug), and the finish actions run exactly
+ * once, whatever happened.
  *
- * <p>A bug must never leave a request hanging. An exception thrown by a stage, or by any callback a stage set up
- * (a body handler, a timer, an upstream response handler, a stream relay), is never seen by the stage's future;
- * Vert.x reports it to the event loop's exception handler instead. {@link #uncaught} is that handler: it finds the
- * request whose callback threw (each request runs on its own duplicated Vert.x context, and so do the callbacks
- * it sets up, except periodic timers, which Vert.x runs on a fresh context per tick: request code uses one-shot
- * timers), answers it with a 500 at once, or ends its stream with an error event, and stops the rest of its work
- * as if the client had left.
+ * <p><b>The bug guard.</b> A bug must never leave a request hanging, and only this class answers one: code that
+ * holds something (the attempt loop its lease, the relay its answer, a stream its upstream) releases it and passes
+ * the exception on, never answers it itself. A bug reaches {@link Run#fail} by one of two ways:
+ * <ul>
+ *   <li>as the failure of the request's chain of steps: each step is called inside a future's callback, and a
+ *       future turns a throw (an {@link Error} too) into its failure, so a step that throws and a step whose
+ *       future fails are one case;
+ *   <li>through {@link #uncaught}, each event loop's exception handler, for an exception thrown by a callback no
+ *       future watches (a body handler, a timer, an upstream response handler). It finds the request by the
+ *       Vert.x context the callback ran on: each request runs on its own duplicated context, and so does every
+ *       callback it sets up, except periodic timers (Vert.x runs each tick on a fresh context), so request code
+ *       uses one-shot timers.
+ * </ul>
+ * Either way the request is answered at once: a 500 before its answer started, an error event when a stream
+ * had started, otherwise its connection closed (a cut answer must not pass for a complete one). Then the
+ * request's scope is cancelled, so whatever still runs for it stops as if the client had left: no upstream keeps
+ * generating, no fallback starts, and no route is judged for the proxy's own fault.
  */
 public final class ProxyPipeline {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyPipeline.class);
 
+  private final Clock clock;
   private final List<Stage> stages;
+  private final Function<RequestContext, Future<Void>> forwardThenRelay;
   private final BiFunction<RequestContext, ApiError, Future<Void>> errorResponder;
   private final Consumer<RequestContext> finisher;
   /**
@@ -46,32 +62,53 @@ public final class ProxyPipeline {
   private final Map<Context, Run> inFlight = Collections.synchronizedMap(new WeakHashMap<>());
 
   /**
+   * @param clock the request path's one time source (deadlines, durations)
    * @param stages in the order a request goes through them
+   * @param forward obtains the answer; nothing reaches the client before it completes
+   * @param relay delivers it: the only writer of an upstream answer
    * @param errorResponder answers the client with an error (no-op if the response already started)
    * @param finisher runs last for every request: access log, metrics
    */
-  public ProxyPipeline(
+  public <A> ProxyPipeline(
+      Clock clock,
       List<Stage> stages,
+      ForwardStage<A> forward,
+      RelayStage<A> relay,
       BiFunction<RequestContext, ApiError, Future<Void>> errorResponder,
       Consumer<RequestContext> finisher) {
+    this.clock = clock;
     this.stages = List.copyOf(stages);
+    this.forwardThenRelay = ctx -> forward.forward(ctx).compose(answer -> relay.relay(ctx, answer));
     this.errorResponder = errorResponder;
     this.finisher = finisher;
   }
 
+  /** The clock requests are created with. */
+  public Clock clock() {
+    return clock;
+  }
+
   /** Completes when the request has been answered and its finish actions have run. */
   public Future<Void> handle(RequestContext ctx) {
+    // Fires only when the connection drops before the response ended: the client went away.
+    ctx.response().closeHandler(v -> ctx.scope().cancel());
     Run run = new Run(ctx, Vertx.currentContext());
     if (run.context != null) {
       inFlight.put(run.context, run);
     }
-    run(ctx, 0).onComplete(done -> run.settle(done.failed() ? done.cause() : null));
+    Future.<Void>succeededFuture().compose(v -> run(ctx, 0)).onComplete(done -> {
+      if (done.succeeded()) {
+        run.succeed();
+      } else {
+        run.fail(done.cause());
+      }
+    });
     return run.finished.future();
   }
 
   /**
    * The exception handler of the event loop's context: an exception no future caught. When it comes from a
-   * request's callback, that request is answered with a 500 (logged with its trace id); otherwise it is logged.
+   * request's callback, that request is failed like any bug (see the class comment); otherwise it is logged.
    */
   public void uncaught(Throwable error) {
     Context current = Vertx.currentContext();
@@ -79,27 +116,21 @@ public final class ProxyPipeline {
     if (run == null) {
       LOG.error("unexpected failure outside any request", error);
     } else if (Context.isOnEventLoopThread()) {
-      run.abort(error);
+      run.fail(error);
     } else {
-      current.runOnContext(v -> run.abort(error));  // reported from a worker thread: act on the request's loop
+      current.runOnContext(v -> run.fail(error));  // reported from a worker thread: act on the request's loop
     }
   }
 
+  /** Called inside a future's callback, so that a step that throws fails the chain (see the class comment). */
   private Future<Void> run(RequestContext ctx, int index) {
     if (index == stages.size()) {
-      return Future.succeededFuture();
+      return forwardThenRelay.apply(ctx);
     }
-    Stage stage = stages.get(index);
-    Future<Void> step;
-    try {
-      step = stage.apply(ctx);
-    } catch (Throwable e) {  // an Error (e.g. StackOverflowError) is a bug like any other: answer it
-      step = Future.failedFuture(e);
-    }
-    return step.compose(v -> run(ctx, index + 1));
+    return stages.get(index).apply(ctx).compose(v -> run(ctx, index + 1));
   }
 
-  /** One request on its way through the stages; settles exactly once, by its stages or by an abort. */
+  /** One request on its way through the steps; settles exactly once, when its chain ends or a bug strikes. */
   private final class Run {
     final RequestContext ctx;
     final Context context;
@@ -111,12 +142,35 @@ public final class ProxyPipeline {
       this.context = context;
     }
 
-    void settle(Throwable failure) {
+    void succeed() {
+      if (!settled) {
+        settled = true;
+        finishAfter(Future.succeededFuture());
+      }
+    }
+
+    /** The chain failed (an error to answer, or a bug), or a callback of this request threw. */
+    void fail(Throwable failure) {
       if (settled) {
+        if (!(failure instanceof ApiError) && !ctx.clientGone()) {
+          LOG.error("unexpected failure after the request was answered {}", kv("trace_id", ctx.traceId()), failure);
+        }
         return;
       }
       settled = true;
-      Future<Void> answered = failure == null ? Future.succeededFuture() : answerFailure(ctx, failure);
+      boolean bug = !(failure instanceof ApiError) && !ctx.clientGone();
+      ApiError error = asApiError(ctx, failure);
+      Future<Void> answered = answer(ctx, error);
+      if (bug) {
+        ctx.abandon();  // stop what still runs for it; that work ends as for a client gone ...
+        ctx.errorReason(error.getMessage());  // ... but the request's access line names the bug
+      } else if (ctx.errorReason() == null) {
+        ctx.errorReason(error.getMessage());
+      }
+      finishAfter(answered);
+    }
+
+    private void finishAfter(Future<Void> answered) {
       answered.onComplete(v -> {
         try {
           finish(ctx);
@@ -128,33 +182,22 @@ public final class ProxyPipeline {
         }
       });
     }
-
-    /** A callback of this request threw: answer now, then stop what is still running for it. */
-    void abort(Throwable error) {
-      if (settled) {
-        LOG.error("unexpected failure after the request was answered {}", kv("trace_id", ctx.traceId()), error);
-        return;
-      }
-      settle(error);
-      ctx.abandon();
-    }
   }
 
-  private Future<Void> answerFailure(RequestContext ctx, Throwable err) {
-    ApiError error;
+  private static ApiError asApiError(RequestContext ctx, Throwable err) {
     if (err instanceof ApiError api) {
-      error = api;
-    } else if (ctx.clientGone()) {
+      return api;
+    }
+    if (ctx.clientGone()) {
       // The client closed its connection, so writing to it failed: nobody to answer, and no bug of ours.
       LOG.debug("request ended by the client going away {}", kv("trace_id", ctx.traceId()), err);
-      error = ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected");
-    } else {
-      LOG.error("unexpected failure handling request {}", kv("trace_id", ctx.traceId()), err);
-      error = ApiError.of(ErrorKind.INTERNAL, "Internal proxy error (trace id " + ctx.traceId() + ").");
+      return ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected");
     }
-    if (ctx.errorReason() == null) {
-      ctx.errorReason(error.getMessage());
-    }
+    LOG.error("unexpected failure handling request {}", kv("trace_id", ctx.traceId()), err);
+    return ApiError.of(ErrorKind.INTERNAL, "Internal proxy error (trace id " + ctx.traceId() + ").");
+  }
+
+  private Future<Void> answer(RequestContext ctx, ApiError error) {
     HttpServerResponse response = ctx.response();
     if (!response.headWritten()) {
       ctx.status(ctx.clientGone() ? 499 : error.status());
@@ -173,7 +216,7 @@ public final class ProxyPipeline {
 
   private static boolean isEventStream(HttpServerResponse response) {
     String type = response.headers().get("content-type");
-    return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+    return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
   }
 
   private void finish(RequestContext ctx) {

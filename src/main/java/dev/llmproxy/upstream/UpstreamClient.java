@@ -2,6 +2,7 @@ package dev.llmproxy.upstream;
 
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
@@ -54,10 +55,6 @@ public final class UpstreamClient {
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
   }
 
-  public Future<UpstreamExchange> send(UpstreamRequest call) {
-    return send(call, Promise.<Void>promise().future());
-  }
-
   /**
    * Fails with an {@link UpstreamFailure} when the backend gave no usable answer, and with an {@link ApiError}
    * when the failure is the proxy's own (the built-in echo backend hit a bug): that error is the client's answer,
@@ -81,13 +78,13 @@ public final class UpstreamClient {
       }
       var request = requested.result();
       cancelled.onSuccess(v -> {
-        if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "cancelled: client disconnected"))) {
+        if (result.tryFail(new UpstreamFailure(TransportFailure.RESET, "cancelled: client disconnected"))) {
           request.reset();
         }
       });
       long headerTimer = vertx.setTimer(Math.max(1, call.headerTimeout().toMillis()), id -> {
         UpstreamFailure timeout = new UpstreamFailure(
-            UpstreamFailure.Kind.HEADER_TIMEOUT, "no response within " + call.headerTimeout().toMillis() + " ms");
+            TransportFailure.HEADER_TIMEOUT, "no response within " + call.headerTimeout().toMillis() + " ms");
         result.tryFail(timeout);
         request.reset(0, timeout);
       });

@@ -65,7 +65,7 @@ class PipelineGuardIT {
   /** Runs alongside the relay (one-shot timers, on the request's context) and throws once content went out. */
   private static void throwOnceStreaming(Vertx vertx, RequestContext ctx) {
     vertx.setTimer(5, id -> {
-      if (ctx.firstByteNanos() == 0) {
+      if (ctx.timeToFirstByte() == null) {
         throwOnceStreaming(vertx, ctx);
         return;
       }
@@ -75,7 +75,7 @@ class PipelineGuardIT {
 
   private static final GatewayHooks FAULTY = new GatewayHooks(stages -> {
     List<Stage> out = new ArrayList<>(stages);
-    out.add(out.size() - 1, new FaultyStage());  // just before forward
+    out.add(new FaultyStage());  // the last stage: just before forward
     return out;
   }, request -> { });
 

@@ -1,0 +1,112 @@
+package dev.llmproxy.relay;
+
+import dev.llmproxy.fallback.Accepted;
+import dev.llmproxy.observability.RelayMasking;
+import dev.llmproxy.pipeline.RelayStage;
+import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.ErrorKind;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+
+/**
+ * Last pipeline stage, and the only writer of upstream answers to the client: commits the accepted answer's
+ * status and headers, then its body, or its stream event by event, and releases the answer's route once the
+ * client response has ended. Translation plugs in as an {@link EventTransformer}, capture as a
+ * {@link RelayObserver}; neither touches the attempt loop.
+ *
+ * <p>An upstream error answer (a body with status 400 or more, a stream's error event) is relayed as the provider
+ * wrote it except for credentials, masked ({@link RelayMasking}) before the transformer or any observer sees it:
+ * providers may quote the key they were sent, and backend keys never reach clients or captures.
+ */
+public final class Relay implements RelayStage<Accepted> {
+
+  private final List<RelayObserver.Factory> observers;
+  private final EventTransformer.Factory transformers;
+
+  /**
+   * @param observers opened for every request, called in this order
+   * @param transformers chooses how an accepted route's answer is mapped for the client
+   */
+  public Relay(List<RelayObserver.Factory> observers, EventTransformer.Factory transformers) {
+    this.observers = List.copyOf(observers);
+    this.transformers = transformers;
+  }
+
+  @Override
+  public String name() {
+    return "relay";
+  }
+
+  @Override
+  public Future<Void> relay(RequestContext ctx, Accepted accepted) {
+    if (ctx.clientGone()) {
+      accepted.release();
+      return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));  // nobody to tell
+    }
+    // Delivered inside a future, so that the relay's own code throwing fails it like any failure: the route goes
+    // back here, and the pipeline answers the bug (a 500, or an error event once a stream has started).
+    return Future.<Void>succeededFuture().compose(v -> deliver(ctx, accepted)).onFailure(failed -> accepted.release());
+  }
+
+  private Future<Void> deliver(RequestContext ctx, Accepted accepted) {
+    RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
+    observer.requestSent(accepted.route(), accepted.sentBody());
+    if (accepted.answer() instanceof Accepted.ProviderError error) {
+      return providerError(ctx, error, observer);
+    }
+    EventTransformer transformer = transformers.forRoute(ctx, accepted.route());
+    if (accepted.answer() instanceof Accepted.Whole whole) {
+      return whole(ctx, accepted, whole, transformer, observer);
+    }
+    return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), transformer, observer);
+  }
+
+  private static Future<Void> whole(RequestContext ctx, Accepted accepted, Accepted.Whole answer,
+      EventTransformer transformer, RelayObserver observer) {
+    int status = answer.exchange().status();
+    Buffer upstream = RelayMasking.body(status, answer.body());
+    Buffer body = transformer.body(upstream);
+    ClientHeaders.commit(ctx, status, answer.exchange().headers(), accepted.route());
+    observer.accepted(status, answer.exchange().headers());
+    observer.body(upstream, body);
+    ctx.markFirstByte();
+    ctx.addBytesOut(body.length());
+    return ctx.response().end(body).andThen(ended -> {
+      accepted.release();
+      observer.ended(new RelayOutcome(ended.succeeded(), ended.succeeded() ? null : "client disconnected",
+          body.length(), 0, ended.failed()));
+    });
+  }
+
+  private static Future<Void> stream(RequestContext ctx, Accepted accepted, Accepted.Stream answer,
+      EventTransformer transformer, RelayObserver observer) {
+    ClientHeaders.commit(ctx, answer.exchange().status(), answer.exchange().headers(), accepted.route());
+    ctx.response().putHeader("Cache-Control", "no-cache");
+    observer.accepted(answer.exchange().status(), answer.exchange().headers());
+    return new StreamRelay(ctx, answer.events(), transformer, observer)
+        .start(ctx.snapshot().timeouts().idle())
+        .andThen(done -> accepted.release())
+        .map(outcome -> {
+          ctx.addBytesOut(outcome.bytesOut());
+          ctx.droppedEvents(outcome.malformedDropped());
+          if (!outcome.complete()) {
+            ctx.errorReason(outcome.failure());
+          }
+          return null;
+        });
+  }
+
+  /** Every route failed and a provider's own error is the answer: returned unchanged but for credentials. */
+  private static Future<Void> providerError(RequestContext ctx, Accepted.ProviderError error, RelayObserver observer) {
+    Buffer body = RelayMasking.body(error.status(), error.body());
+    ClientHeaders.commitReturned(ctx, error.status(), error.headers());
+    observer.accepted(error.status(), error.headers());
+    observer.body(body, body);
+    ctx.addBytesOut(body.length());
+    return ctx.response().end(body).andThen(ended -> observer.ended(
+        new RelayOutcome(ended.succeeded(), ended.succeeded() ? null : "client disconnected",
+            body.length(), 0, ended.failed())));
+  }
+}
