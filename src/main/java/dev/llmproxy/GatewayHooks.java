@@ -1,6 +1,7 @@
 package dev.llmproxy;
 
 import dev.llmproxy.pipeline.Stage;
+import dev.llmproxy.relay.RelayObserver;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
 import java.util.function.Consumer;
@@ -8,13 +9,21 @@ import java.util.function.UnaryOperator;
 
 /**
  * Ways to alter a gateway from outside, for integration tests that need the proxy itself to misbehave: a
- * pipeline stage that throws, or the built-in echo backend failing. Production runs with {@link #NONE}.
+ * pipeline stage that throws, the built-in echo backend failing, or the relay's own code throwing while it
+ * delivers an answer. Production runs with {@link #NONE}.
  *
  * @param stages receives the request pipeline's stages (those before forward and relay) and returns the ones to
  *     run
  * @param beforeEchoReply runs inside the echo backend's request handling, before it answers
+ * @param relayObservers receives the relay's observers and returns the ones to open for every request
  */
-public record GatewayHooks(UnaryOperator<List<Stage>> stages, Consumer<HttpServerRequest> beforeEchoReply) {
+public record GatewayHooks(UnaryOperator<List<Stage>> stages, Consumer<HttpServerRequest> beforeEchoReply,
+    UnaryOperator<List<RelayObserver.Factory>> relayObservers) {
 
   public static final GatewayHooks NONE = new GatewayHooks(UnaryOperator.identity(), request -> { });
+
+  /** Stages and the echo backend altered; the relay as in production. */
+  public GatewayHooks(UnaryOperator<List<Stage>> stages, Consumer<HttpServerRequest> beforeEchoReply) {
+    this(stages, beforeEchoReply, UnaryOperator.identity());
+  }
 }

@@ -61,8 +61,8 @@ final class GatewayVerticle extends VerticleBase {
             new InjectSystemPrompt())),                      // the alias' system prompt, per its mode
         new Forward(vertx, upstream, services.resolver(),   // plan → attempts (lease, send, judge, retry policy)
             services.cooldowns(), services.traffic().backendSlots(), PrepareBody.REAL_MODEL),
-        new Relay(List.of(UsageObserver.FACTORY),            // the only writer of upstream answers
-            EventTransformer.SAME_PROTOCOL),
+        new Relay(hooks.relayObservers().apply(              // the only writer of upstream answers
+            List.of(UsageObserver.FACTORY)), EventTransformer.SAME_PROTOCOL),
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
         ctx -> {                                             // finish: access log line, metrics
           AccessLog.write(ctx);

@@ -6,12 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.GatewayHooks;
+import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.LogCapture;
 import dev.llmproxy.support.MockUpstream;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
@@ -23,8 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A bug in the proxy never hangs a request: whatever throws (a stage, a callback a stage set up, code running
- * while a stream is relayed) is answered at once with a 500 in the client's protocol, or ends the stream with an
- * error event, logged with the request's trace id, and the request's cleanup still runs.
+ * while a stream is relayed, the relay itself) is answered at once with a 500 in the client's protocol, or ends
+ * the stream with an error event, logged with the request's trace id, and the request's cleanup still runs (its
+ * route is given back: one request at a time per backend here, so a route kept would stall the next request).
  */
 @ExtendWith(VertxExtension.class)
 class PipelineGuardIT {
@@ -73,11 +78,44 @@ class PipelineGuardIT {
     });
   }
 
+  /** Throws inside the relay's own code as the request's {@code x-relay-fault} header says. */
+  private static final RelayObserver.Factory FAULTY_OBSERVER = ctx -> {
+    String fault = ctx.request().getHeader("x-relay-fault");
+    return new RelayObserver() {
+      private int events;
+
+      @Override
+      public void accepted(int status, MultiMap headers) {
+        if ("accepted".equals(fault)) {
+          throw new IllegalStateException("injected: the relay threw before the answer started");
+        }
+      }
+
+      @Override
+      public void body(Buffer upstream, Buffer toClient) {
+        if ("body".equals(fault)) {
+          throw new IllegalStateException("injected: the relay threw on a body");
+        }
+      }
+
+      @Override
+      public void event(SseEvent upstream, Buffer toClient) {
+        if ("event".equals(fault) && ++events == 3) {
+          throw new IllegalStateException("injected: the relay threw on a stream event");
+        }
+      }
+    };
+  };
+
   private static final GatewayHooks FAULTY = new GatewayHooks(stages -> {
     List<Stage> out = new ArrayList<>(stages);
     out.add(new FaultyStage());  // the last stage: just before forward
     return out;
-  }, request -> { });
+  }, request -> { }, observers -> {
+    List<RelayObserver.Factory> out = new ArrayList<>(observers);
+    out.add(FAULTY_OBSERVER);
+    return out;
+  });
 
   private static String config(MockUpstream upstream) {
     return """
@@ -88,6 +126,8 @@ class PipelineGuardIT {
         models:
           m: [{backend: up, model: real}]
           c: [{backend: claude, model: real}]
+        # One request at a time per backend: a route a bug failed to give back would stall the next request.
+        concurrency: {per_backend_limit: 1, queue_timeout: 2s}
         logging: {base_dir: ""}
         """.formatted(upstream.url(), upstream.url());
   }
@@ -144,6 +184,50 @@ class PipelineGuardIT {
       String last = r.body().strip().lines().reduce((a, b) -> b).orElseThrow();
       JsonObject error = new JsonObject(last.substring("data: ".length())).getJsonObject("error");
       assertEquals("internal_error", error.getString("code"), last);
+      up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
+      assertStillServing(gw);
+    }
+  }
+
+  @Test
+  void aBugInTheRelayBeforeTheAnswerStartedIsA500AndGivesTheRouteBack(Vertx vertx) throws Exception {
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.chat("fine"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      HttpResponse<String> whole = gw.post("/v1/chat/completions", GatewayHarness.chat("m", false),
+          "x-relay-fault", "body");
+      assertInternalError(whole, "openai");
+      log.awaitLine("trace_id=" + whole.headers().firstValue("X-Trace-ID").orElseThrow(), Duration.ofSeconds(5));
+
+      HttpResponse<String> stream = gw.post("/v1/chat/completions", GatewayHarness.chat("m", true),
+          "x-relay-fault", "accepted");
+      assertInternalError(stream, "openai");
+      assertEquals(2, up.count(), "the proxy's own fault is no reason to try the route again");
+      assertStillServing(gw);
+    }
+  }
+
+  @Test
+  void aBugInTheRelayMidStreamEndsItWithAnErrorEventAndGivesTheRouteBack(Vertx vertx) throws Exception {
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      events.add(MockUpstream.openAiChunk("real", new JsonObject().put("content", "w" + i + " "), null));
+    }
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.sse(events, Duration.ofMillis(20), true));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("m", true),
+          "x-relay-fault", "event");
+      assertEquals(200, r.statusCode());
+      assertTrue(r.body().contains("w0 "), r.body());
+      assertFalse(r.body().contains("w99 "), "the stream was cut, not run to its end: " + r.body());
+      assertFalse(r.body().contains("[DONE]"), r.body());
+      String traceId = r.headers().firstValue("X-Trace-ID").orElseThrow();
+      String last = r.body().strip().lines().reduce((a, b) -> b).orElseThrow();
+      JsonObject error = new JsonObject(last.substring("data: ".length())).getJsonObject("error");
+      assertEquals("internal_error", error.getString("code"), last);
+      assertTrue(error.getString("message").contains(traceId), last);
+      log.awaitLine("trace_id=" + traceId, Duration.ofSeconds(5));
       up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
       assertStillServing(gw);
     }
