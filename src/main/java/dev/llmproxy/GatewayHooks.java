@@ -12,10 +12,11 @@ import java.util.function.UnaryOperator;
  * pipeline stage that throws, the built-in echo backend failing, or the relay's own code throwing while it
  * delivers an answer. Production runs with {@link #NONE}.
  *
- * @param stages receives the request pipeline's stages (those before forward and relay) and returns the ones to
- *     run
+ * @param stages receives a request pipeline's stages (those before forward and relay) and returns the ones to
+ *     run; applied to both pipelines, the routed one and the transparent mode's
  * @param beforeEchoReply runs inside the echo backend's request handling, before it answers
- * @param relayObservers receives the relay's observers and returns the ones to open for every request
+ * @param relayObservers receives the relays' observers and returns the ones to open for every request, routed
+ *     ({@code Relay}) or passed through ({@code RawRelay})
  */
 public record GatewayHooks(UnaryOperator<List<Stage>> stages, Consumer<HttpServerRequest> beforeEchoReply,
     UnaryOperator<List<RelayObserver.Factory>> relayObservers) {

@@ -25,4 +25,5 @@ public record GatewayServices(
     TrafficControl traffic,
     Metrics metrics,
     Drain drain,
+    dev.llmproxy.bedrock.Bedrock bedrock,
     ClientConnections clientConnections) {}

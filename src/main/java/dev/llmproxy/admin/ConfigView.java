@@ -52,6 +52,9 @@ final class ConfigView {
         .put("backends", backends)
         .put("models", models)
         .put("server", server(s.server()));
+    if (s.cluster().enabled()) {
+      config.put("cluster", cluster(s.cluster()));
+    }
     JsonObject active = new JsonObject()
         .put("version", s.version())
         .put("loaded_at", s.loadedAt().toString())
@@ -125,6 +128,17 @@ final class ConfigView {
           .put("preview", text.length() <= PROMPT_PREVIEW_CHARS ? text : text.substring(0, PROMPT_PREVIEW_CHARS) + "…"));
     }
     return out;
+  }
+
+  private static JsonObject cluster(dev.llmproxy.config.ClusterSettings c) {
+    return new JsonObject()
+        .put("redis", new JsonObject()
+            .put("url", withoutCredentials(c.redisUrl().value()))
+            .put("key_prefix", c.keyPrefix())
+            .put("timeout", Durations.format(c.timeout()))
+            .put("on_unavailable", c.onUnavailable().name().toLowerCase()))
+        .put("per_backend_limit", c.backendLimitScope().name().toLowerCase())
+        .put("lease_ttl", Durations.format(c.leaseTtl()));
   }
 
   private static String mask(Secret secret) {

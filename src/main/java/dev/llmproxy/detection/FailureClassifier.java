@@ -85,7 +85,7 @@ public final class FailureClassifier {
       case CONNECT, TLS -> FailureClass.UNREACHABLE;
       case CONNECT_TIMEOUT, HEADER_TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT -> FailureClass.TIMEOUT;
       case RESET -> FailureClass.TRANSIENT;
-      case TOO_LARGE -> FailureClass.BACKEND_REFUSED;
+      case TOO_LARGE, SIGNING -> FailureClass.BACKEND_REFUSED;
     };
     return Verdict.fail(c, message);
   }

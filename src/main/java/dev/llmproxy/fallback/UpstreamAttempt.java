@@ -49,7 +49,8 @@ final class UpstreamAttempt implements Attempt {
     Instant started = scope.clock().instant();
     UpstreamRequest call = new UpstreamRequest(route, ctx.endpoint(), body, ctx.request().headers(), ctx.traceId(),
         snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
-        min(snapshot.timeouts().connect(), remaining), min(snapshot.timeouts().responseHeader(), remaining));
+        min(snapshot.timeouts().connect(), remaining), min(snapshot.timeouts().responseHeader(), remaining),
+        ctx.stream());
     return upstream.send(call, scope.cancelled()).transform(sent -> {
       if (scope.isCancelled()) {
         if (sent.succeeded()) {

@@ -109,8 +109,9 @@ public final class IngressRouter {
         ? Protocol.ANTHROPIC : Protocol.OPENAI;
   }
 
+  /** The proxy key or a named client key, as the pipeline's {@link Authenticate} stage accepts them. */
   private static boolean authorized(RoutingContext rc, Snapshot snapshot) {
-    if (snapshot.authRequired() && !Authenticate.presents(rc.request(), snapshot.proxyApiKey())) {
+    if (snapshot.authRequired() && Authenticate.identify(rc.request(), snapshot).isEmpty()) {
       ErrorResponses.send(rc.response(), protocolOf(rc),
           ApiError.of(ErrorKind.AUTHENTICATION, "Invalid or missing proxy API key."));
       return false;
@@ -120,6 +121,10 @@ public final class IngressRouter {
 
   private static void listModels(RoutingContext rc, SnapshotHolder snapshots) {
     var snapshot = snapshots.current();
+    if (snapshot.passthrough().enabled()) {
+      rc.next();  // the transparent mode: the provider's own model list (see passthrough/)
+      return;
+    }
     if (!authorized(rc, snapshot)) {
       return;
     }
@@ -135,6 +140,10 @@ public final class IngressRouter {
 
   private static void retrieveModel(RoutingContext rc, SnapshotHolder snapshots, String id) {
     var snapshot = snapshots.current();
+    if (snapshot.passthrough().enabled()) {
+      rc.next();  // the transparent mode: the provider's own model (see passthrough/)
+      return;
+    }
     if (!authorized(rc, snapshot)) {
       return;
     }

@@ -10,8 +10,8 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Parses the JSON body (the only parse of it the proxy does) and reads what routing needs: the model alias and
- * whether the client wants a stream, then looks the alias up in the pinned snapshot.
+ * Parses the JSON body (the only parse of it the proxy does) and reads what routing needs: the model the client
+ * asked for and whether it wants a stream. Routing rules and the alias lookup come next, in their own stages.
  */
 public final class ParseRequest implements Stage {
 
@@ -42,12 +42,7 @@ public final class ParseRequest implements Stage {
     }
     ctx.body(body);
     ctx.stream(Boolean.TRUE.equals(stream) && ctx.endpoint().canStream());
-    var found = ctx.snapshot().alias(alias);
-    if (found.isEmpty()) {
-      return fail(ErrorKind.MODEL_NOT_FOUND, "The model `" + alias + "` does not exist. Available models: "
-          + ctx.snapshot().aliases().keySet() + ".", "model");
-    }
-    ctx.alias(found.get());
+    ctx.model(alias);
     return Future.succeededFuture();
   }
 

@@ -67,6 +67,10 @@ public final class UsageExtractor {
     if ("message_start".equals(json.getString("type")) && json.getValue("message") instanceof JsonObject message) {
       return fromUsage(message.getValue("usage"));
     }
+    // The Responses API (passed through in the transparent mode) reports usage in response.completed.
+    if (json.getValue("response") instanceof JsonObject response && response.getValue("usage") != null) {
+      return fromUsage(response.getValue("usage"));
+    }
     return fromUsage(json.getValue("usage"));
   }
 

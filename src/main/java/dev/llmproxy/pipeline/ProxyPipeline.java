@@ -19,6 +19,7 @@ import java.util.WeakHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,11 +77,42 @@ public final class ProxyPipeline {
       RelayStage<A> relay,
       BiFunction<RequestContext, ApiError, Future<Void>> errorResponder,
       Consumer<RequestContext> finisher) {
+    this(clock, stages, forwardThenRelay(forward, relay), errorResponder, finisher);
+  }
+
+  private ProxyPipeline(
+      Clock clock,
+      List<Stage> stages,
+      Function<RequestContext, Future<Void>> forwardThenRelay,
+      BiFunction<RequestContext, ApiError, Future<Void>> errorResponder,
+      Consumer<RequestContext> finisher) {
     this.clock = clock;
     this.stages = List.copyOf(stages);
-    this.forwardThenRelay = ctx -> forward.forward(ctx).compose(answer -> relay.relay(ctx, answer));
+    this.forwardThenRelay = forwardThenRelay;
     this.errorResponder = errorResponder;
     this.finisher = finisher;
+  }
+
+  /**
+   * This pipeline, where the requests {@code diverted} selects once every stage has run take another forward →
+   * relay (the transparent mode's passthrough: a stage decided the request is not routed by alias). The stages,
+   * the error answer and the finish step are the same for both ways; a stage never serves a request itself.
+   */
+  public <B> ProxyPipeline divert(Predicate<RequestContext> diverted, ForwardStage<B> forward, RelayStage<B> relay) {
+    Function<RequestContext, Future<Void>> other = forwardThenRelay(forward, relay);
+    Function<RequestContext, Future<Void>> usual = forwardThenRelay;
+    return new ProxyPipeline(clock, stages, ctx -> diverted.test(ctx) ? other.apply(ctx) : usual.apply(ctx),
+        errorResponder, finisher);
+  }
+
+  /**
+   * Forward, then relay. Both ways are called from {@link #run} inside a future's callback, so either way comes
+   * under the one bug guard: a throw in the choice, the forward or the relay fails the chain (see the class
+   * comment).
+   */
+  private static <A> Function<RequestContext, Future<Void>> forwardThenRelay(ForwardStage<A> forward,
+      RelayStage<A> relay) {
+    return ctx -> forward.forward(ctx).compose(answer -> relay.relay(ctx, answer));
   }
 
   /** The clock requests are created with. */
@@ -111,14 +143,26 @@ public final class ProxyPipeline {
    * request's callback, that request is failed like any bug (see the class comment); otherwise it is logged.
    */
   public void uncaught(Throwable error) {
+    uncaught(List.of(this), error);
+  }
+
+  /**
+   * The exception handler of an event loop's context that several pipelines serve requests on (routed and
+   * passed-through requests): the request the exception comes from is failed by the pipeline serving it.
+   */
+  public static void uncaught(List<ProxyPipeline> pipelines, Throwable error) {
     Context current = Vertx.currentContext();
-    Run run = current == null ? null : inFlight.get(current);
+    Run run = null;
+    for (int i = 0; current != null && run == null && i < pipelines.size(); i++) {
+      run = pipelines.get(i).inFlight.get(current);
+    }
     if (run == null) {
       LOG.error("unexpected failure outside any request", error);
     } else if (Context.isOnEventLoopThread()) {
       run.fail(error);
     } else {
-      current.runOnContext(v -> run.fail(error));  // reported from a worker thread: act on the request's loop
+      Run failed = run;
+      current.runOnContext(v -> failed.fail(error));  // reported from a worker thread: act on the request's loop
     }
   }
 

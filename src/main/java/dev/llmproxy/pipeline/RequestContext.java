@@ -1,6 +1,7 @@
 package dev.llmproxy.pipeline;
 
 import dev.llmproxy.config.Alias;
+import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
@@ -45,6 +46,12 @@ public final class RequestContext {
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
+  // Client integration (issue 16): what the client asked for, the rule that changed it, the key it used, and
+  // whether the request bypasses alias routing (the transparent mode).
+  private String model;
+  private String routingRule;
+  private String clientKey;
+  private PassthroughTarget passthrough;
 
   /**
    * @param clock the one time source of the request path; the request's deadline (the snapshot's
@@ -167,6 +174,29 @@ public final class RequestContext {
   void abandon() {
     scope.cancel();
   }
+
+  /** The model alias the request is routed by: the client's {@code model}, or the one a routing rule set. */
+  public String model() { return model; }
+  public void model(String model) { this.model = model; }
+
+  /** The name of the routing rule that chose the model, or null. */
+  public String routingRule() { return routingRule; }
+  public void routingRule(String routingRule) { this.routingRule = routingRule; }
+
+  /** The name of the client key the request authenticated with ("default" for proxy_api_key), or null. */
+  public String clientKey() { return clientKey; }
+  public void clientKey(String clientKey) { this.clientKey = clientKey; }
+
+  /**
+   * A request passed through unchanged to one backend instead of being routed by alias.
+   *
+   * @param upstreamPath appended to the backend's URL, query string included
+   */
+  public record PassthroughTarget(Backend backend, String upstreamPath) {}
+
+  /** Where the request is passed through to (the transparent mode), or null when it is routed by alias. */
+  public PassthroughTarget passthrough() { return passthrough; }
+  public void passthrough(PassthroughTarget passthrough) { this.passthrough = passthrough; }
 
   /** Time since the request arrived. */
   public Duration elapsed() {

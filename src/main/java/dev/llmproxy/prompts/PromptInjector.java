@@ -34,7 +34,7 @@ final class PromptInjector {
       case CHAT_COMPLETIONS -> chat(body, prompt.text(), prompt.mode());
       case MESSAGES, COUNT_TOKENS -> anthropic(body, prompt.text(), prompt.mode());
       case COMPLETIONS -> completion(body, prompt.text());
-      case EMBEDDINGS -> false;
+      case EMBEDDINGS, OPENAI_OTHER, ANTHROPIC_OTHER, BEDROCK_INVOKE -> false;
     };
   }
 
