@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * while a stream is relayed, the relay itself) is answered at once with a 500 in the client's protocol, or ends
  * the stream with an error event, logged with the request's trace id, and the request's cleanup still runs (its
  * route is given back: one request at a time per backend here, so a route kept would stall the next request).
+ * Passed-through requests (the transparent mode, both ways in) come under the same guard.
  */
 @ExtendWith(VertxExtension.class)
 class PipelineGuardIT {
@@ -231,6 +232,80 @@ class PipelineGuardIT {
       up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
       assertStillServing(gw);
     }
+  }
+
+  // ---- the transparent mode: the same guard over Passthrough -> RawRelay ---------------------------------
+
+  private static String passthroughConfig(MockUpstream upstream) {
+    return """
+        listen: "127.0.0.1:0"
+        backends: [{name: pt, url: "%s", protocol: openai, credentials: client}]
+        passthrough: {openai: pt}
+        # One request at a time: a slot a bug failed to give back would make the next request wait, then 503.
+        concurrency: {enabled: true, max_requests: 1, queue_timeout: 2s}
+        logging: {base_dir: ""}
+        """.formatted(upstream.url());
+  }
+
+  @Test
+  void aBugOnAPassedThroughRequestBeforeItsAnswerStartedIsA500AndFreesItsSlot(Vertx vertx) throws Exception {
+    MockUpstream up = MockUpstream.start(vertx, "pt").always(MockUpstream.chat("fine"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, passthroughConfig(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      // A stage that throws, on both ways in: any other /v1 path, and a modelled endpoint diverted to passthrough.
+      HttpResponse<String> stage = gw.post("/v1/responses", "{\"model\":\"gpt-x\"}", "x-test-fault", "throw");
+      assertInternalError(stage, "openai");
+      log.awaitLine("trace_id=" + stage.headers().firstValue("X-Trace-ID").orElseThrow(), Duration.ofSeconds(5));
+      assertInternalError(gw.post("/v1/chat/completions", GatewayHarness.chat("gpt-x", false),
+          "x-test-fault", "callback"), "openai");
+      assertEquals(0, up.count(), "nothing was forwarded");
+
+      // The relay throws once the answer is in, before a byte went out: a clean 500, not the answer's headers.
+      assertInternalError(gw.post("/v1/responses", "{\"model\":\"gpt-x\"}", "x-relay-fault", "accepted"),
+          "openai");
+      up.next(MockUpstream.status(400, "{\"error\":{\"message\":\"bad\"}}"));
+      assertInternalError(gw.post("/v1/chat/completions", GatewayHarness.chat("gpt-x", false),
+          "x-relay-fault", "body"), "openai");
+      assertEquals(2, up.count());
+      assertPassthroughStillServing(gw);
+    }
+  }
+
+  @Test
+  void aBugWhileAPassedThroughStreamIsRelayedEndsItWithAnErrorEventAndReleasesTheUpstream(Vertx vertx)
+      throws Exception {
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      events.add("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\","
+          + "\"delta\":\"w" + i + " \"}\n\n");
+    }
+    MockUpstream up = MockUpstream.start(vertx, "pt").always(MockUpstream.sse(events, Duration.ofMillis(20), true));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, passthroughConfig(up), FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      // The relay's own code throws on the third event; then a callback of the request throws mid-stream.
+      for (String[] fault : new String[][] {{"x-relay-fault", "event"}, {"x-test-fault", "mid-stream"}}) {
+        up.reset();
+        HttpResponse<String> r = gw.post("/v1/responses", "{\"model\":\"gpt-x\",\"stream\":true}", fault);
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("w0 "), r.body());
+        assertFalse(r.body().contains("w99 "), "the stream was cut, not run to its end: " + r.body());
+        String traceId = r.headers().firstValue("X-Trace-ID").orElseThrow();
+        String last = r.body().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonObject error = new JsonObject(last.substring("data: ".length())).getJsonObject("error");
+        assertEquals("internal_error", error.getString("code"), last);
+        assertTrue(error.getString("message").contains(traceId), last);
+        log.awaitLine("trace_id=" + traceId, Duration.ofSeconds(5));
+        up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
+      }
+      assertPassthroughStillServing(gw);
+    }
+  }
+
+  /** A passed-through request is still served, and every aborted one gave its slot back and ran its cleanup. */
+  private static void assertPassthroughStillServing(GatewayHarness gw) {
+    HttpResponse<String> ok = gw.post("/v1/responses", "{\"model\":\"gpt-x\"}");
+    assertEquals(200, ok.statusCode(), ok.body());
+    await().atMost(Duration.ofSeconds(5)).until(() -> gw.gateway().services().drain().inFlight() == 0);
   }
 
   private static void assertInternalError(HttpResponse<String> r, String protocol) {
