@@ -30,6 +30,7 @@ class IngressIT {
     gateway = GatewayHarness.start(vertx, """
         listen: "127.0.0.1:0"
         proxy_api_key: proxy-secret
+        client_keys: {team-b: key-team-b-0123456789}
         proxy: {max_body_bytes: 2000}
         backends:
           - {name: oa, url: "%s", api_key: sk-upstream}
@@ -163,6 +164,16 @@ class IngressIT {
     HttpResponse<String> unknown = gateway.get("/v1/models/nope", "Authorization", "Bearer proxy-secret");
     assertEquals(404, unknown.statusCode());
     assertEquals("model_not_found", json(unknown).getJsonObject("error").getString("code"));
+  }
+
+  @Test
+  void aNamedClientKeyReadsTheModelsLikeTheProxyKey() {
+    HttpResponse<String> list = gateway.get("/v1/models", "Authorization", "Bearer key-team-b-0123456789");
+    assertEquals(200, list.statusCode(), list.body());
+    HttpResponse<String> one = gateway.get("/v1/models/gpt", "x-api-key", "key-team-b-0123456789");
+    assertEquals(200, one.statusCode(), one.body());
+    assertEquals("gpt", json(one).getString("id"));
+    assertEquals(401, gateway.get("/v1/models/gpt", "x-api-key", "key-team-b-012345678").statusCode());
   }
 
   @Test
