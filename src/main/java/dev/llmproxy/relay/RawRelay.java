@@ -24,13 +24,14 @@ import java.util.Set;
  * a clean end. The {@link RelayObserver}s see the answer through the first {@link RawReader} that can read it.
  * One per event loop.
  *
- * <p>Credentials are masked as the routed {@link Relay} masks them ({@link dev.llmproxy.observability.RelayMasking}), before any observer
- * sees the bytes: an error answer (status 400 or more) is read whole, masked and sent with its length
- * corrected; in an event stream, each error event is masked ({@link dev.llmproxy.streaming.ErrorEvents}), every other event passes
- * byte for byte. The key may be the backend's ({@code credentials: backend}) or the client's own
- * ({@code credentials: client}); both are masked alike, because the same bytes reach the observers (capture, the
- * logs) where no key may land, and the client loses nothing it does not hold. Bedrock's binary eventstream is
- * relayed unchanged (its frames are CRC-checked, and SigV4 never sends a secret the provider could echo).
+ * <p>Credentials are masked as the routed {@link Relay} masks them
+ * ({@link dev.llmproxy.observability.RelayMasking}), before any observer sees the bytes: an error answer (status
+ * 400 or more) is read whole, masked and sent with its length corrected; in an event stream, each error event is
+ * masked ({@link dev.llmproxy.streaming.ErrorEvents}), every other event passes byte for byte. The key may be the
+ * backend's ({@code credentials: backend}) or the client's own ({@code credentials: client}); both are masked
+ * alike, because the same bytes reach the observers (token usage, capture) where no key may land, and the client
+ * loses nothing it does not hold. Bedrock's binary eventstream is relayed unchanged (its frames are CRC-checked,
+ * and SigV4 never sends a secret the provider could echo).
  *
  * <p>Status and headers are written with the first body bytes, not before: a bug before then leaves the
  * response clean for the pipeline's 500.
