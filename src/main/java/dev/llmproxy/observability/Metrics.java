@@ -263,6 +263,8 @@ public final class Metrics {
    */
   public void bindClientConnections(IntSupplier open, LongSupplier refused,
       java.util.function.ToLongFunction<String> closedByLimit) {
+    keep(refused);
+    keep(closedByLimit);
     Gauge.builder("llmproxy.client.connections", () -> open.getAsInt())
         .description("Client connections open now").register(registry);
     FunctionCounter.builder("llmproxy.client.connections.refused", refused, c -> c.getAsLong())
