@@ -8,6 +8,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.connections.ClientConnections;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.lifecycle.Drain;
@@ -55,9 +56,15 @@ public final class Gateway {
 
   /** @param clock time for cooldowns and other reload-surviving state; tests pass a clock they can advance */
   public static Future<Gateway> start(Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock) {
+    return start(vertx, loader, initial, instances, clock, GatewayHooks.NONE);
+  }
+
+  /** @param hooks test seams (a throwing stage, a failing echo backend); production passes {@link GatewayHooks#NONE} */
+  public static Future<Gateway> start(
+      Vertx vertx, ConfigLoader loader, Snapshot initial, int instances, Clock clock, GatewayHooks hooks) {
     SnapshotHolder snapshots = new SnapshotHolder(initial);
     LogMasking.register(initial);
-    EchoBackend echo = new EchoBackend(vertx);
+    EchoBackend echo = new EchoBackend(vertx, hooks.beforeEchoReply());
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, snapshots);
     return echo.start().compose(started -> {
       CooldownRegistry cooldowns = new CooldownRegistry(clock);
@@ -78,10 +85,13 @@ public final class Gateway {
       });
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, new Bedrock(clock));
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, new Bedrock(clock),
+              new ClientConnections(snapshots));
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());
+      ClientConnections connections = services.clientConnections();
+      metrics.bindClientConnections(connections::open, connections::refused, connections::timedOut);
       // cluster: limits and cooldowns shared with other replicas through Redis; nothing at all without it.
       Future<Cluster> cluster = initial.cluster().enabled()
           ? Cluster.start(vertx, initial.cluster(), clock, services.traffic(), cooldowns, metrics)
@@ -92,7 +102,7 @@ public final class Gateway {
       int bindPort = listen.port() == 0 ? -1 : listen.port();
       AtomicInteger actualPort = new AtomicInteger();
       return cluster.compose(joined -> vertx.deployVerticle(
-              () -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set),
+              () -> new GatewayVerticle(services, listen.host(), bindPort, actualPort::set, hooks),
               new DeploymentOptions().setInstances(Math.max(1, instances)))
           .map(id -> {
             watcher.start(new ListenAddress(listen.host(), actualPort.get()));

@@ -2,6 +2,7 @@ package dev.llmproxy;
 
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.connections.ClientConnections;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.lifecycle.Drain;
@@ -24,4 +25,5 @@ public record GatewayServices(
     TrafficControl traffic,
     Metrics metrics,
     Drain drain,
-    dev.llmproxy.bedrock.Bedrock bedrock) {}
+    dev.llmproxy.bedrock.Bedrock bedrock,
+    ClientConnections clientConnections) {}

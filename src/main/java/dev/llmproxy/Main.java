@@ -3,6 +3,7 @@ package dev.llmproxy;
 import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
+import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.install.ClientCommands;
 import dev.llmproxy.install.StateFile;
@@ -100,9 +101,12 @@ public final class Main {
     try {
       snapshot = loader.load(args.config());
     } catch (ConfigException e) {
+      // An unknown key first: a typo (backend: for backends:) is usually what the errors after it are about.
+      e.unknownKeys().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
       for (String problem : e.problems()) {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
+      e.otherWarnings().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
       return 1;
     }
     if (args.validate()) {
@@ -127,8 +131,10 @@ public final class Main {
       if (ar.succeeded()) {
         running[0] = ar.result();
         HangupSignal.install(() -> ar.result().services().config().reload("SIGHUP"));
-        log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
-            snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
+        // ListenAddress writes an IPv6 host in brackets: http://[::1]:8765, a URL one can paste.
+        log.info("llm-proxy {} listening on http://{} (models: {}; config: {})", version(),
+            new ListenAddress(snapshot.listen().host(), ar.result().port()), snapshot.aliases().keySet(),
+            snapshot.configFile());
       } else {
         failure[0] = ar.cause();
       }

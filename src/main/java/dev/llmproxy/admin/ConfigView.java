@@ -8,6 +8,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Secret;
+import dev.llmproxy.config.ServerSettings;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SystemPrompt;
 import io.vertx.core.json.JsonArray;
@@ -49,7 +50,8 @@ final class ConfigView {
         .put("proxy", proxy)
         .put("timeout", timeout)
         .put("backends", backends)
-        .put("models", models);
+        .put("models", models)
+        .put("server", server(s.server()));
     if (s.cluster().enabled()) {
       config.put("cluster", cluster(s.cluster()));
     }
@@ -86,6 +88,14 @@ final class ConfigView {
       out.put("problems", new JsonArray(r.problems()));
     }
     return out;
+  }
+
+  private static JsonObject server(ServerSettings server) {
+    return new JsonObject()
+        .put("idle_timeout", Durations.format(server.idleTimeout()))
+        .put("header_timeout", Durations.format(server.headerTimeout()))
+        .put("body_timeout", Durations.format(server.bodyTimeout()))
+        .put("max_connections", server.maxConnections());
   }
 
   private static JsonObject backend(Backend b) {

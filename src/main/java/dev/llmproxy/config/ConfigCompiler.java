@@ -23,7 +23,8 @@ public final class ConfigCompiler {
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown", "cluster",
-      "client_keys", "passthrough", "routing_rules");
+      "client_keys", "passthrough", "routing_rules",
+      "server");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
           "translation", "demote_nonstreaming", "credentials",
@@ -81,13 +82,14 @@ public final class ConfigCompiler {
           "backend \"" + b.name() + "\" has credentials: client, which forwards the client's own key and cannot be"
               + " combined with proxy_api_key or client_keys (clients would send the proxy's key)"));
     }
+    ServerSettings server = ServerSettings.compile(root.get("server"));
 
     if (problems.hasErrors()) {
-      throw new ConfigException(file.toString(), problems.errors());
+      throw new ConfigException(file.toString(), problems.errors(), problems.warnings(), problems.unknownKeys());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules);
+        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules, server);
   }
 
   private static ListenAddress listen(ConfigNode node) {

@@ -100,6 +100,9 @@ public record ConfigDiff(
     if (!before.routingRules().equals(after.routingRules())) {
       settings.add("routing_rules");
     }
+    if (!before.server().equals(after.server())) {
+      settings.add("server");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());

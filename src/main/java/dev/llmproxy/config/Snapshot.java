@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param clientKeys {@code client_keys:}, named keys clients may present besides {@code proxy_api_key}
  * @param passthrough {@code passthrough:}, the transparent mode (off when absent)
  * @param routingRules {@code routing_rules:}, evaluated in order before alias resolution
+ * @param server the {@code server:} section: limits on client connections
  */
 public record Snapshot(
     long version,
@@ -50,7 +51,8 @@ public record Snapshot(
     ClusterSettings cluster,
     java.util.Map<String, Secret> clientKeys,
     PassthroughSettings passthrough,
-    dev.llmproxy.rules.RoutingRules routingRules) {
+    dev.llmproxy.rules.RoutingRules routingRules,
+    ServerSettings server) {
 
   /** The name a request authenticated with {@code proxy_api_key} has in routing rules and logs. */
   public static final String DEFAULT_KEY_NAME = "default";

@@ -124,7 +124,11 @@ final class UpstreamAttempt implements Attempt {
     });
   }
 
-  /** A transport failure is judged like any failed answer; anything else is a bug in the proxy and fails. */
+  /**
+   * A transport failure is judged like any failed answer. Anything else is the proxy's own fault and fails the
+   * attempt, so the walk ends and no route is cooled for it: a bug, or an {@link dev.llmproxy.protocol.ApiError}
+   * that is itself the client's answer (the built-in echo backend failed, see {@link UpstreamClient#send}).
+   */
   private static Future<Judged> notAnswered(AsyncResult<?> result, int status) {
     if (result.cause() instanceof UpstreamFailure failure) {
       return Future.succeededFuture(

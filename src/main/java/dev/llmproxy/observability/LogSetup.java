@@ -122,7 +122,8 @@ public final class LogSetup {
     if (fileProblem != null) {
       log.error(fileProblem);
     }
-    log.info("logging configured", kv("level", s.level()), kv("console_level", s.consoleLevel()),
+    // "log_level", not "level": a JSON line already has "level" (the line's own), and a key must appear once.
+    log.info("logging configured", kv("log_level", s.level()), kv("console_level", s.consoleLevel()),
         kv("format", s.format().name().toLowerCase(java.util.Locale.ROOT)),
         kv("base_dir", files ? s.baseDir().toString() : null), kv("separate_files", s.separateFiles()));
   }

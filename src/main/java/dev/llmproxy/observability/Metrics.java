@@ -257,6 +257,26 @@ public final class Metrics {
     this.inFlight = inFlight;
   }
 
+  /**
+   * The clients' connections (server: section): open now, refused over max_connections, and closed by a limit
+   * ({@code idle_timeout}, {@code header_timeout}).
+   */
+  public void bindClientConnections(IntSupplier open, LongSupplier refused,
+      java.util.function.ToLongFunction<String> closedByLimit) {
+    keep(refused);
+    keep(closedByLimit);
+    Gauge.builder("llmproxy.client.connections", () -> open.getAsInt())
+        .description("Client connections open now").register(registry);
+    FunctionCounter.builder("llmproxy.client.connections.refused", refused, c -> c.getAsLong())
+        .description("Client connections refused because server.max_connections were open").register(registry);
+    for (String limit : List.of("idle_timeout", "header_timeout")) {
+      FunctionCounter.builder("llmproxy.client.connections.timed_out", closedByLimit, f -> f.applyAsLong(limit))
+          .description("Client connections closed by a server: timeout, by limit")
+          .tags("limit", limit)
+          .register(registry);
+    }
+  }
+
   /** Proxied requests being served now, as bound by {@link #bindInFlight} (read by /livez too). */
   public int inFlight() {
     return inFlight.getAsInt();

@@ -40,6 +40,7 @@ public final class RequestContext {
   private Instant firstByte;
   private long bytesOut;
   private int droppedEvents;
+  private boolean finished;
   private String errorReason;
   // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
   private long promptTokens = -1;
@@ -117,7 +118,10 @@ public final class RequestContext {
   public int droppedEvents() { return droppedEvents; }
   public long bytesOut() { return bytesOut; }
 
-  /** The client went away before its response ended. */
+  /**
+   * Nobody waits for more of this request's work: the client went away before its response ended, or the proxy
+   * already answered it (a bug, see {@link #abandon}).
+   */
   public boolean clientGone() { return scope.isCancelled(); }
 
   public String errorReason() { return errorReason; }
@@ -142,10 +146,34 @@ public final class RequestContext {
   public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
   public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
 
-  /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
-  public void onFinish(Runnable action) { onFinish.add(action); }
+  /**
+   * Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits).
+   * Registered after the request ended (work that was still running when a bug aborted it), it runs at once.
+   */
+  public void onFinish(Runnable action) {
+    if (finished) {
+      action.run();
+    } else {
+      onFinish.add(action);
+    }
+  }
 
-  List<Runnable> finishActions() { return onFinish; }
+  /** The cleanup registered so far; from now on, {@link #onFinish} runs cleanup at once. */
+  List<Runnable> takeFinishActions() {
+    finished = true;
+    List<Runnable> actions = List.copyOf(onFinish);
+    onFinish.clear();
+    return actions;
+  }
+
+  /**
+   * The proxy has already answered this request (a bug was caught and answered with a 500): whatever still runs
+   * for it stops as if the client had left, so no upstream keeps generating, no fallback starts and no route is
+   * judged (the scope's one cancellation signal).
+   */
+  void abandon() {
+    scope.cancel();
+  }
 
   /** The model alias the request is routed by: the client's {@code model}, or the one a routing rule set. */
   public String model() { return model; }

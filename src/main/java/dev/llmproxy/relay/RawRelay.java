@@ -9,6 +9,7 @@ import dev.llmproxy.upstream.UpstreamExchange;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,18 @@ import java.util.Set;
  * the client then sees a broken answer — an error event for an event stream, a reset connection otherwise — never
  * a clean end. The {@link RelayObserver}s see the answer through the first {@link RawReader} that can read it.
  * One per event loop.
+ *
+ * <p>Credentials are masked as the routed {@link Relay} masks them
+ * ({@link dev.llmproxy.observability.RelayMasking}), before any observer sees the bytes: an error answer (status
+ * 400 or more) is read whole, masked and sent with its length corrected; in an event stream, each error event is
+ * masked ({@link dev.llmproxy.streaming.ErrorEvents}), every other event passes byte for byte. The key may be the
+ * backend's ({@code credentials: backend}) or the client's own ({@code credentials: client}); both are masked
+ * alike, because the same bytes reach the observers (token usage, capture) where no key may land, and the client
+ * loses nothing it does not hold. Bedrock's binary eventstream is relayed unchanged (its frames are CRC-checked,
+ * and SigV4 never sends a secret the provider could echo).
+ *
+ * <p>Status and headers are written with the first body bytes, not before: a bug before then leaves the
+ * response clean for the pipeline's 500.
  */
 public final class RawRelay implements RelayStage<UpstreamExchange> {
 
@@ -59,7 +72,6 @@ public final class RawRelay implements RelayStage<UpstreamExchange> {
     try {
       RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
       observer.requestSent(exchange.candidate(), ctx.rawBody());
-      commit(ctx, exchange);
       observer.accepted(exchange.status(), exchange.headers());
       RawReader reader = readers.stream()
           .map(f -> f.open(exchange, observer))
@@ -68,12 +80,13 @@ public final class RawRelay implements RelayStage<UpstreamExchange> {
           .orElse(NOTHING);
       return new RawDelivery(vertx, ctx, exchange, reader, observer).start();
     } catch (RuntimeException bug) {
-      exchange.release();  // a bug in the proxy's own code: answered 500 before anything was written
+      exchange.release();  // a bug in the proxy's own code: the pipeline answers 500, nothing was written
       return Future.failedFuture(bug);
     }
   }
 
-  private static void commit(RequestContext ctx, UpstreamExchange exchange) {
+  /** The answer's status and headers on the client response, once its first bytes are about to be written. */
+  static void commit(RequestContext ctx, UpstreamExchange exchange) {
     var client = ctx.response();
     client.setStatusCode(exchange.status());
     MultiMap upstream = exchange.headers();
@@ -89,6 +102,28 @@ public final class RawRelay implements RelayStage<UpstreamExchange> {
     }
     ctx.status(exchange.status());
     ctx.servedBy(exchange.candidate());
+  }
+
+  /**
+   * The keys a passed-through request carried to its backend on the client's behalf ({@code credentials:
+   * client}): the bearer token and the {@code x-api-key} value, masked in error answers like configured secrets.
+   * Empty for a backend that holds its own key (that one is configured, hence masked anyway).
+   */
+  static List<String> sentClientKeys(RequestContext ctx, UpstreamExchange exchange) {
+    if (!exchange.candidate().backend().forwardsClientKey()) {
+      return List.of();
+    }
+    List<String> keys = new ArrayList<>(2);
+    String authorization = ctx.request().getHeader("authorization");
+    if (authorization != null) {
+      keys.add(authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim()
+          : authorization.trim());
+    }
+    String apiKey = ctx.request().getHeader("x-api-key");
+    if (apiKey != null) {
+      keys.add(apiKey.trim());
+    }
+    return keys;
   }
 
   /** Whether an answer of this content type can be cut with an error event rather than a reset connection. */

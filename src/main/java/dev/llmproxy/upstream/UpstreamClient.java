@@ -3,6 +3,9 @@ package dev.llmproxy.upstream;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.detection.TransportFailure;
+import dev.llmproxy.echo.EchoBackend;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
@@ -66,6 +69,10 @@ public final class UpstreamClient {
   }
 
   /**
+   * Fails with an {@link UpstreamFailure} when the backend gave no usable answer, and with an {@link ApiError}
+   * when the failure is the proxy's own (the built-in echo backend hit a bug): that error is the client's answer,
+   * and never a reason to cool the route.
+   *
    * @param cancelled completes when the answer is no longer wanted (the client left): the pending request is
    *     reset so the backend stops generating for nobody
    */
@@ -124,6 +131,14 @@ public final class UpstreamClient {
         vertx.cancelTimer(headerTimer);
         if (sent.failed()) {
           result.tryFail(UpstreamFailure.from(sent.cause()));
+          return;
+        }
+        if (candidate.backend().type() == BackendType.ECHO
+            && sent.result().getHeader(EchoBackend.INTERNAL_FAULT_HEADER) != null) {
+          request.reset();
+          // The trace id travels in the request's headers (forwardedHeaders), however the request was built.
+          result.tryFail(ApiError.of(ErrorKind.INTERNAL, "Internal proxy error: the built-in echo backend failed"
+              + " (trace id " + out.headers().get("X-Trace-ID") + ")."));
           return;
         }
         // Paused so status and headers can be judged before a byte of the body is consumed.

@@ -121,6 +121,12 @@ class PassthroughIT {
     assertEquals("/v1/models?limit=5", echoed.getString("uri"));
     assertEquals("sk-ant-client-key-1234567", anthropic.last().header("x-api-key"));
 
+    // One model, as the SDKs' models.retrieve asks for it: the provider's, like the list.
+    HttpResponse<String> model = gateway.get("/v1/models/claude-sonnet-4-5", "anthropic-version", "2023-06-01",
+        "x-api-key", "sk-ant-client-key-1234567");
+    assertEquals(200, model.statusCode(), model.body());
+    assertEquals("/v1/models/claude-sonnet-4-5", new JsonObject(model.body()).getString("uri"));
+
     HttpResponse<String> count = gateway.post("/v1/messages/count_tokens",
         "{\"model\":\"claude-sonnet-4-5\",\"messages\":[]}", "anthropic-version", "2023-06-01",
         "x-api-key", "sk-ant-client-key-1234567");
