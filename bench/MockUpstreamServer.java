@@ -2,6 +2,9 @@
 // the request says "stream": true, as CHUNKS server-sent events followed by [DONE]. POST /v1/responses gets the
 // Responses API's shapes: a response object, or its event stream (created, in_progress, item and part added,
 // CHUNKS output_text deltas, text/part/item done, completed). Loopback only.
+// A chat stream request with the header x-bench-interval-ms: N is paced like a model generating: its chunks
+// (x-bench-chunks of them, default CHUNKS) go out N ms apart, each carrying "t": the epoch microseconds it was
+// written at, so a load generator (bench/StreamLoad.java) can tell how late each chunk reached it.
 // Run with the gateway jar on the class path (it carries Vert.x):
 //   java -cp dist/llm-proxy.jar bench/MockUpstreamServer.java 18800 20
 import io.vertx.core.DeploymentOptions;
@@ -15,9 +18,15 @@ public class MockUpstreamServer {
   public static void main(String[] args) {
     int port = Integer.parseInt(args.length > 0 ? args[0] : "18800");
     int chunks = Integer.parseInt(args.length > 1 ? args[1] : "20");
-    Buffer json = Buffer.buffer("{\"id\":\"bench\",\"object\":\"chat.completion\",\"model\":\"bench\",\"choices\":[{\"index\":0,"
-        + "\"message\":{\"role\":\"assistant\",\"content\":\"Benchmark answer.\"},\"finish_reason\":\"stop\"}],"
-        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":3,\"total_tokens\":8}}");
+    // The shape and size (~590 bytes) of a real OpenAI chat completion, usage details included.
+    Buffer json = Buffer.buffer("{\"id\":\"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG\",\"object\":\"chat.completion\","
+        + "\"created\":1741570283,\"model\":\"bench\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+        + "\"content\":\"The benchmark answer: a short paragraph of text, about as long as a typical reply to a quick "
+        + "question.\",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+        + "\"usage\":{\"prompt_tokens\":19,\"completion_tokens\":21,\"total_tokens\":40,\"prompt_tokens_details\":"
+        + "{\"cached_tokens\":0,\"audio_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0,"
+        + "\"audio_tokens\":0,\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}},"
+        + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_f33640a400\"}");
     Buffer chunk = Buffer.buffer("data: {\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
         + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n");
     Buffer finish = Buffer.buffer("data: {\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
@@ -67,6 +76,12 @@ public class MockUpstreamServer {
             return;
           }
           var response = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+          String interval = req.getHeader("x-bench-interval-ms");
+          if (interval != null) {
+            String count = req.getHeader("x-bench-chunks");
+            paced(vertx, response, count == null ? chunks : Integer.parseInt(count), Long.parseLong(interval));
+            return;
+          }
           for (int i = 0; i < chunks; i++) {
             response.write(chunk);
           }
@@ -75,6 +90,37 @@ public class MockUpstreamServer {
       }
     }, new DeploymentOptions().setInstances(1)).await();
     System.out.println("mock upstream on http://127.0.0.1:" + port + "/v1 (" + chunks + " chunks per stream)");
+  }
+
+  /** Writes {@code count} chunks {@code intervalMillis} apart (the first at once), then the finish and [DONE]. */
+  static void paced(Vertx vertx, io.vertx.core.http.HttpServerResponse response, int count, long intervalMillis) {
+    int[] sent = {0};
+    long[] timer = {-1};
+    Runnable next = () -> {
+      if (sent[0] == count) {
+        vertx.cancelTimer(timer[0]);
+        response.end("data: {\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"t\":"
+            + micros() + ",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+        return;
+      }
+      sent[0]++;
+      response.write("data: {\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"t\":"
+          + micros() + ",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n");
+    };
+    next.run();
+    timer[0] = vertx.setPeriodic(intervalMillis, id -> {
+      if (!response.ended() && !response.closed()) {
+        next.run();
+      } else {
+        vertx.cancelTimer(id);
+      }
+    });
+    response.closeHandler(v -> vertx.cancelTimer(timer[0]));
+  }
+
+  static long micros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
   }
 
   static final String PART = "\"item_id\":\"msg_bench\",\"output_index\":0,\"content_index\":0";
