@@ -2,7 +2,6 @@ package dev.llmproxy.observability;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -10,7 +9,6 @@ import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.Appender;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.filter.Filter;
@@ -39,15 +37,15 @@ import org.slf4j.LoggerFactory;
  * <p>Appenders, with {@code separate_files: true}: {@code requests.log} (the access line of every request),
  * {@code errors.log} (WARN and above from anywhere, access lines of failed requests included) and
  * {@code app.log} (everything but access lines); with {@code false}, one {@code llm-proxy.log}. Every file rolls
- * daily and at {@code max_file_size_mb}, compressed, kept {@code max_age_days}. Every appender is asynchronous,
- * so an event loop never waits on a disk or a slow stdout, and every line is masked ({@link LogMasking}). The
+ * daily and at {@code max_file_size_mb}, compressed, kept {@code max_age_days}. Every line is written by one
+ * thread, the {@link LogWriter}, in batches, so an event loop never waits on a disk or a slow stdout (nor wakes a
+ * thread per line), and every line is masked ({@link LogMasking}). The
  * root and access loggers each keep one {@link SwitchableAppender} for good; a new section swaps what is behind
  * it without losing a line. Each application ends with an INFO {@code logging configured} line.
  */
 public final class LogSetup {
 
   public static final String ACCESS_LOGGER = "llmproxy.access";
-  static final int QUEUE_SIZE = 8192;
 
   private static final String ROOT_SWITCH = "LLMPROXY_ROOT";
   private static final String ACCESS_SWITCH = "LLMPROXY_ACCESS";
@@ -103,19 +101,21 @@ public final class LogSetup {
     }
     access.setAdditive(true);
     boolean files = s.baseDir() != null && fileProblem == null;
+    // One encoder for all outputs of this section: a line written to several of them is encoded once.
+    Encoder<ILoggingEvent> encoder = new BatchedOutputs.OnceEncoder(encoder(lc, s));
     rootSwitch.swap(() -> {
       List<Appender<ILoggingEvent>> out = new ArrayList<>();
-      out.add(async(lc, "CONSOLE", console(lc, s), threshold(s.consoleLevel())));
+      out.add(filtered(lc, console(lc, encoder), threshold(s.consoleLevel())));
       if (files && s.separateFiles()) {
-        out.add(async(lc, "ERRORS", file(lc, s, "errors"), threshold("WARN")));
-        out.add(async(lc, "APP", file(lc, s, "app"), new DenyLogger(ACCESS_LOGGER)));
+        out.add(filtered(lc, file(lc, s, "errors", encoder), threshold("WARN")));
+        out.add(filtered(lc, file(lc, s, "app", encoder), new DenyLogger(ACCESS_LOGGER)));
       } else if (files) {
-        out.add(async(lc, "ALL", file(lc, s, "llm-proxy"), null));
+        out.add(file(lc, s, "llm-proxy", encoder));
       }
       return out;
     });
     accessSwitch.swap(() -> files && s.separateFiles()
-        ? List.of(async(lc, "REQUESTS", file(lc, s, "requests"), null))
+        ? List.of(file(lc, s, "requests", encoder))
         : List.of());
     applied = s;
     org.slf4j.Logger log = LoggerFactory.getLogger(LogSetup.class);
@@ -169,23 +169,24 @@ public final class LogSetup {
     return filter;
   }
 
-  private static Appender<ILoggingEvent> console(LoggerContext lc, LoggingSettings s) {
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+  private static Appender<ILoggingEvent> console(LoggerContext lc, Encoder<ILoggingEvent> encoder) {
+    BatchedOutputs.Console console = new BatchedOutputs.Console();
     console.setContext(lc);
     console.setName("CONSOLE_OUT");
-    console.setEncoder(encoder(lc, s));
+    console.setEncoder(encoder);
     console.start();
     return console;
   }
 
-  private static Appender<ILoggingEvent> file(LoggerContext lc, LoggingSettings s, String base) {
+  private static Appender<ILoggingEvent> file(LoggerContext lc, LoggingSettings s, String base,
+      Encoder<ILoggingEvent> encoder) {
     Path dir = s.baseDir();
-    RollingFileAppender<ILoggingEvent> file = new RollingFileAppender<>();
+    RollingFileAppender<ILoggingEvent> file = new BatchedOutputs.File();
     file.setContext(lc);
     file.setName("FILE_" + base);
     file.setFile(dir.resolve(base + ".log").toString());
     file.setAppend(true);
-    file.setEncoder(encoder(lc, s));
+    file.setEncoder(encoder);
     SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
     policy.setContext(lc);
     policy.setParent(file);
@@ -228,23 +229,12 @@ public final class LogSetup {
     return encoder;
   }
 
-  private static Appender<ILoggingEvent> async(
-      LoggerContext lc, String name, Appender<ILoggingEvent> target, Filter<ILoggingEvent> filter) {
-    AsyncAppender async = new AsyncAppender();
-    async.setContext(lc);
-    async.setName(name);
-    async.setQueueSize(QUEUE_SIZE);
-    // Never drop INFO lines (access lines are INFO); a full queue makes the logging thread wait instead.
-    async.setDiscardingThreshold(0);
-    async.setMaxFlushTime(5000);
-    if (filter != null) {
-      filter.setContext(lc);
-      filter.start();
-      async.addFilter(filter);
-    }
-    async.addAppender(target);
-    async.start();
-    return async;
+  private static Appender<ILoggingEvent> filtered(
+      LoggerContext lc, Appender<ILoggingEvent> target, Filter<ILoggingEvent> filter) {
+    filter.setContext(lc);
+    filter.start();
+    target.addFilter(filter);
+    return target;
   }
 
   /** Keeps one logger's lines out of an appender (access lines have their own file). */

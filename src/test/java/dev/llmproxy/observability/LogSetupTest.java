@@ -61,6 +61,39 @@ class LogSetupTest {
   }
 
   @Test
+  void aBurstLargerThanTheWritersQueueIsWrittenWholeAndInOrder() throws Exception {
+    LogSetup.apply(settings(dir, "info", LoggingSettings.Format.JSON, true));
+    int lines = LogWriter.QUEUE_SIZE * 3;
+    for (int i = 0; i < lines; i++) {
+      access.info("line {}", i);  // the logging thread waits for room: nothing is dropped
+    }
+    LogSetup.restoreDefaults();  // writes out what is queued
+
+    List<String> written = lines(dir.resolve("requests.log"));
+    assertEquals(lines, written.size());
+    for (int i = 0; i < lines; i += 997) {
+      assertEquals("line " + i, new JsonObject(written.get(i)).getString("message"));
+    }
+  }
+
+  @Test
+  void aLineWrittenToTheConsoleAndAFileIsTheSameLine() throws Exception {
+    java.io.ByteArrayOutputStream console = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    System.setOut(new java.io.PrintStream(console, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      LogSetup.apply(settings(dir, "info", LoggingSettings.Format.JSON, true));
+      access.warn("a failed request");  // console, requests.log and errors.log: encoded once, written thrice
+      LogSetup.restoreDefaults();
+    } finally {
+      System.setOut(stdout);
+    }
+    String line = lines(dir.resolve("requests.log")).get(0);
+    assertEquals(List.of(line), lines(dir.resolve("errors.log")));
+    assertTrue(console.toString(java.nio.charset.StandardCharsets.UTF_8).contains(line), console.toString());
+  }
+
+  @Test
   void accessLinesAreKeptEvenWhenTheLevelIsQuieter() throws Exception {
     LogSetup.apply(settings(dir, "error", LoggingSettings.Format.JSON, true));
     access.info("still recorded");
