@@ -122,8 +122,13 @@ public final class Main {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
-    Vertx vertx = Vertx.vertx(new VertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // One event loop per core, each serving one GatewayVerticle (no idle extra loops); the kernel's epoll when
+    // the native transport loads (Linux), else Java NIO. Measured in docs/benchmarks.md ("Hot path").
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
+    if (!vertx.isNativeTransportEnabled()) {
+      log.info("native transport unavailable, using Java NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
+    }
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
     Gateway[] running = new Gateway[1];

@@ -58,6 +58,12 @@ public final class Metrics {
   public enum Move { RETRY, L1, L2 }
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  static final int MAX_CACHED_LABELS = 4096;
+  private final Map<RequestLabels, Counter> requestCounters = new ConcurrentHashMap<>();
+  private final Map<RequestLabels, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<RequestLabels, Timer> ttfbs = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> attemptCounts = new ConcurrentHashMap<>();
+  private final Map<AttemptLabels, Counter> attemptCounters = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<BooleanSupplier>> cooldowns = new ConcurrentHashMap<>();
   private volatile IntSupplier queueDepth = () -> 0;
   private volatile IntSupplier inFlight = () -> 0;
@@ -93,39 +99,21 @@ public final class Metrics {
   public void requestFinished(RequestContext ctx) {
     String alias = ctx.alias() == null ? NONE : ctx.alias().name();
     String backend = ctx.servedBy() == null ? NONE : ctx.servedBy().backend().name();
-    Counter.builder("llmproxy.requests")
-        .description("Proxied requests by alias, serving backend and status class")
-        .tags("alias", alias, "backend", backend, "status_class", statusClass(ctx.status()),
-            "stream", String.valueOf(ctx.stream()))
-        .register(registry).increment();
-    Timer.builder("llmproxy.request.duration")
-        .description("Whole request, from arrival to the end of the response (streams included)")
-        .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(ctx.elapsed());
+    RequestLabels labels = new RequestLabels(alias, backend, statusClass(ctx.status()), ctx.stream());
+    cached(requestCounters, labels, this::requestCounter).increment();
+    cached(durations, labels, this::durationTimer).record(ctx.elapsed());
     if (ctx.timeToFirstByte() != null) {
-      Timer.builder("llmproxy.ttfb")
-          .description("Time to the first response byte sent to the client (first token for streams)")
-          .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
-          .serviceLevelObjectives(TTFB_BUCKETS)
-          .register(registry).record(ctx.timeToFirstByte());
+      cached(ttfbs, labels, this::ttfbTimer).record(ctx.timeToFirstByte());
     }
     List<AttemptRecord> attempts = ctx.attempts();
     if (!attempts.isEmpty()) {
-      DistributionSummary.builder("llmproxy.request.attempts")
-          .description("Attempts (candidates tried) per request that reached the attempt loop")
-          .tags("alias", alias)
-          .serviceLevelObjectives(1, 2, 3, 4, 5, 8)
-          .register(registry).record(attempts.size());
+      cached(attemptCounts, alias, this::attemptsSummary).record(attempts.size());
     }
     for (int i = 0; i < attempts.size(); i++) {
       AttemptRecord a = attempts.get(i);
       boolean accepted = i == attempts.size() - 1 && ctx.servedBy() != null
           && ctx.servedBy().backend().name().equals(a.backend());
-      Counter.builder("llmproxy.attempts")
-          .description("Attempts by alias, backend and result (accepted: the one that answered)")
-          .tags("alias", a.alias(), "backend", a.backend(), "result", accepted ? "accepted" : "failed")
-          .register(registry).increment();
+      cached(attemptCounters, new AttemptLabels(a.alias(), a.backend(), accepted), this::attemptCounter).increment();
     }
     for (Move move : moves(attempts)) {
       if (move == Move.RETRY) {
@@ -146,6 +134,66 @@ public final class Metrics {
     for (RequestContext.UpstreamError e : ctx.upstreamErrors()) {
       upstreamError(e.backend(), e.kind());
     }
+  }
+
+  private record RequestLabels(String alias, String backend, String statusClass, boolean stream) {}
+
+  private record AttemptLabels(String alias, String backend, boolean accepted) {}
+
+  /**
+   * The meter for {@code labels}, looked up once per label combination instead of being registered anew by every
+   * request (a registry lookup through the meter filters, a new id and tag list each time: a few percent of a
+   * request's CPU in the profile). Bounded: past {@value #MAX_CACHED_LABELS} combinations (aliases named by clients
+   * in the transparent mode) a meter is registered per request as before.
+   */
+  private static <K, M> M cached(Map<K, M> cache, K labels, java.util.function.Function<K, M> register) {
+    M meter = cache.get(labels);
+    if (meter == null) {
+      meter = register.apply(labels);
+      if (cache.size() < MAX_CACHED_LABELS) {
+        cache.putIfAbsent(labels, meter);
+      }
+    }
+    return meter;
+  }
+
+  private Counter requestCounter(RequestLabels l) {
+    return Counter.builder("llmproxy.requests")
+        .description("Proxied requests by alias, serving backend and status class")
+        .tags("alias", l.alias(), "backend", l.backend(), "status_class", l.statusClass(),
+            "stream", String.valueOf(l.stream()))
+        .register(registry);
+  }
+
+  private Timer durationTimer(RequestLabels l) {
+    return Timer.builder("llmproxy.request.duration")
+        .description("Whole request, from arrival to the end of the response (streams included)")
+        .tags("alias", l.alias(), "backend", l.backend(), "stream", String.valueOf(l.stream()))
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
+  }
+
+  private Timer ttfbTimer(RequestLabels l) {
+    return Timer.builder("llmproxy.ttfb")
+        .description("Time to the first response byte sent to the client (first token for streams)")
+        .tags("alias", l.alias(), "backend", l.backend(), "stream", String.valueOf(l.stream()))
+        .serviceLevelObjectives(TTFB_BUCKETS)
+        .register(registry);
+  }
+
+  private DistributionSummary attemptsSummary(String alias) {
+    return DistributionSummary.builder("llmproxy.request.attempts")
+        .description("Attempts (candidates tried) per request that reached the attempt loop")
+        .tags("alias", alias)
+        .serviceLevelObjectives(1, 2, 3, 4, 5, 8)
+        .register(registry);
+  }
+
+  private Counter attemptCounter(AttemptLabels l) {
+    return Counter.builder("llmproxy.attempts")
+        .description("Attempts by alias, backend and result (accepted: the one that answered)")
+        .tags("alias", l.alias(), "backend", l.backend(), "result", l.accepted() ? "accepted" : "failed")
+        .register(registry);
   }
 
   /**
