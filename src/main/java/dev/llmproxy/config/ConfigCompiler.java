@@ -25,8 +25,9 @@ public final class ConfigCompiler {
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
-  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
-  private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
+  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight", "prefill");
+  private static final Set<String> ALIAS_KEYS =
+      Set.of("routes", "system_prompt", "system_prompt_mode", "midstream_recovery");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
   private final EnvExpander env;
@@ -286,7 +287,9 @@ public final class ConfigCompiler {
         routesNode.error("alias \"" + alias + "\" needs at least one route");
       }
       routes.sort(Comparator.comparingInt(Route::priority));
-      out.put(alias, new Alias(alias, routes));
+      Boolean midstream = aliasNode.isMap() && aliasNode.has("midstream_recovery")
+          ? aliasNode.get("midstream_recovery").bool(true) : null;
+      out.put(alias, new Alias(alias, routes, midstream));
     });
     return out;
   }
@@ -325,6 +328,6 @@ public final class ConfigCompiler {
       r.get("weight").error("must be a positive whole number, got " + weight);
       return null;
     }
-    return new Route(backend, model, (int) priority, (int) weight);
+    return new Route(backend, model, (int) priority, (int) weight, r.get("prefill").bool(true));
   }
 }
