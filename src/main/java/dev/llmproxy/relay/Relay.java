@@ -53,11 +53,10 @@ public final class Relay implements RelayStage<Accepted> {
       if (accepted.answer() instanceof Accepted.ProviderError error) {
         return providerError(ctx, error, observer);
       }
-      EventTransformer transformer = transformers.forRoute(ctx, accepted.route());
       if (accepted.answer() instanceof Accepted.Whole whole) {
-        return whole(ctx, accepted, whole, transformer, observer);
+        return whole(ctx, accepted, whole, transformers.forRoute(ctx, accepted.route()), observer);
       }
-      return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), transformer, observer);
+      return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), observer);
     } catch (RuntimeException bug) {
       accepted.release();
       return abort(ctx, bug);
@@ -80,14 +79,13 @@ public final class Relay implements RelayStage<Accepted> {
     });
   }
 
-  private static Future<Void> stream(RequestContext ctx, Accepted accepted, Accepted.Stream answer,
-      EventTransformer transformer, RelayObserver observer) {
+  /** A stream; the stream relay owns the answer from here (it may replace it with a continuation) and releases it. */
+  private Future<Void> stream(RequestContext ctx, Accepted accepted, Accepted.Stream answer, RelayObserver observer) {
     ClientHeaders.commit(ctx, answer.exchange().status(), answer.exchange().headers(), accepted.route());
     ctx.response().putHeader("Cache-Control", "no-cache");
     observer.accepted(answer.exchange().status(), answer.exchange().headers());
-    return new StreamRelay(ctx, answer.events(), transformer, observer)
+    return new StreamRelay(ctx, accepted, transformers, observer)
         .start(ctx.snapshot().timeouts().idle())
-        .andThen(done -> accepted.release())
         .map(outcome -> {
           ctx.addBytesOut(outcome.bytesOut());
           ctx.droppedEvents(outcome.malformedDropped());
