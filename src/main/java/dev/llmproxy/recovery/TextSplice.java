@@ -69,7 +69,7 @@ final class TextSplice {
   /** The leg finished its answer (or stopped producing text): a restart must have repeated everything by now. */
   void legFinished() {
     if (!joined && mismatch == null && strict) {
-      mismatch = "it ended after " + matched + " of the " + expected.length() + " delivered characters";
+      mismatch = "it repeated only " + matched + " of the " + expected.length() + " delivered characters";
     }
   }
 

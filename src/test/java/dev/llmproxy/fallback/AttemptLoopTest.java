@@ -281,6 +281,25 @@ class AttemptLoopTest {
   }
 
   @Test
+  void aRefusedContinuationIsNotHeldAgainstTheRouteAndTheWalkGoesOn() throws Exception {
+    Accepted first = await(run());
+    ClientBody continuation = route -> new JsonObject().put("prefill", true);
+    Accepted second = await(first.next(Verdict.fail(FailureClass.TIMEOUT, "stream idle too long"), 200,
+        continuation));
+    assertEquals("b/mb", second.route().key(), "a timeout is not retried: the next route");
+    Accepted third = await(second.next(Verdict.fail(FailureClass.CONTINUATION_REFUSED, "continuation refused: 400"),
+        400, continuation));
+    assertEquals("c/mc", third.route().key(), "the walk goes on to the L2 alias with the same continuation");
+    assertEquals(new JsonObject().put("prefill", true).put("model", "mc"), bodies.get(2).toJsonObject());
+    assertTrue(cooldowns.isCooling("a/ma"), "the route that broke mid-stream cools");
+    assertFalse(cooldowns.isCooling("b/mb"), "the route that refused the prefill does not");
+    third.release();
+    assertNoSlotHeld();
+    assertEquals(List.of("a/ma: 200 stream idle too long", "b/mb: 400 continuation refused: 400", "c/mc: 200 accepted"),
+        ctx.attempts().stream().map(AttemptRecord::describe).toList());
+  }
+
+  @Test
   void everyCandidateTakesAtMostOneSlotAtATime() throws Exception {
     on("a", fails(500, FailureClass.TRANSIENT));
     on("a", () -> {

@@ -344,12 +344,13 @@ class MidstreamRecoveryIT {
   }
 
   @Test
-  void aCutAnthropicStreamIsOneCoherentEventSequence(Vertx vertx) {
+  void aCutAnthropicStreamIsOneCoherentEventSequence(Vertx vertx) throws Exception {
     MockUpstream first = MockUpstream.start(vertx, "first").always(ScriptedModel.anthropic(ANSWER)
         .breaking(CUT, Break.RESET));
     MockUpstream second = MockUpstream.start(vertx, "second").always(ScriptedModel.anthropic(ANSWER));
     try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "anthropic", "",
-        "fallback: {retry_same_route: 0}"))) {
+        "fallback: {retry_same_route: 0}"));
+        LogCapture access = LogCapture.of("llmproxy.access")) {
       String body = anthropic(gw);
       ClientStream stream = ClientStream.of(body);
       assertEquals(ANSWER, stream.anthropicText(), body);
@@ -375,6 +376,11 @@ class MidstreamRecoveryIT {
       assertEquals("end_turn", deltas.get(0).getJsonObject("delta").getString("stop_reason"));
       assertEquals(1, stream.ofType("message_stop").size());
       assertTrue(body.endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"), body);
+
+      // The gateway's own accounting sums the legs as the upstreams reported them.
+      String line = access.awaitLine("midstream_recovery=recovered", Duration.ofSeconds(5));
+      assertTrue(line.contains("prompt_tokens=20, completion_tokens=" + (2 + rest)), line);
+      assertTrue(line.contains("usage_partial=true"), line);
     }
   }
 
