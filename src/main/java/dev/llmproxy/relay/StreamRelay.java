@@ -10,6 +10,7 @@ import dev.llmproxy.fallback.ClientBody;
 import dev.llmproxy.observability.LogFields;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.StreamRecovery.Outcome;
+import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorBodies;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
@@ -27,6 +28,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,7 +248,7 @@ final class StreamRelay {
       return;
     }
     if (result.failed()) {
-      if (!(result.cause() instanceof dev.llmproxy.protocol.ApiError)) {
+      if (!(result.cause() instanceof ApiError)) {
         LOG.error("continuing a stream failed", kv(LogFields.TRACE_ID, ctx.traceId()), result.cause());
       }
       recovery.outcome(Outcome.FAILED);
@@ -280,7 +282,7 @@ final class StreamRelay {
         + recovery.joinFailure(), true);
   }
 
-  private static Future<Accepted> next(java.util.function.Supplier<Future<Accepted>> step) {
+  private static Future<Accepted> next(Supplier<Future<Accepted>> step) {
     try {
       return step.get();
     } catch (RuntimeException bug) {

@@ -64,7 +64,8 @@ class ConfigCompilerTest {
           m: {routes: [{backend: a, model: m1, prefill: maybe}], midstream_recovery: sometimes}
         fallback: {midstream_recovery: 3}
         """);
-    assertTrue(problems.contains("models[\"m\"].routes[0].prefill: must be true or false, got \"maybe\""), problems.toString());
+    assertTrue(problems.contains("models[\"m\"].routes[0].prefill: must be true or false, got \"maybe\""),
+        problems.toString());
     assertTrue(problems.contains("models[\"m\"].midstream_recovery: must be true or false, got \"sometimes\""),
         problems.toString());
     assertTrue(problems.contains("fallback.midstream_recovery: must be true or false, got \"3\""), problems.toString());

@@ -30,7 +30,8 @@ class ContinuationBodyTest {
     JsonObject prefilled = body.forRoute(route("b", "mb", true));
     assertEquals(new JsonArray()
         .add(new JsonObject().put("role", "user").put("content", "Count."))
-        .add(new JsonObject().put("role", "assistant").put("content", "One, two,")), prefilled.getJsonArray("messages"));
+        .add(new JsonObject().put("role", "assistant").put("content", "One, two,")),
+        prefilled.getJsonArray("messages"));
     assertEquals(1, REQUEST.getJsonArray("messages").size(), "the request itself is never changed");
   }
 

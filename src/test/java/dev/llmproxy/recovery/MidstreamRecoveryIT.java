@@ -17,6 +17,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -95,14 +98,15 @@ class MidstreamRecoveryIT {
     return choices.isEmpty() ? new JsonObject() : choices.getJsonObject(0).getJsonObject("delta", new JsonObject());
   }
 
-  /** What the second route received: the request plus the delivered text, trailing whitespace held back. */
-  private static void assertPrefilled(MockUpstream second) {
-    JsonArray messages = second.last().json().getJsonArray("messages");
+  /** What the continuing route received: the request plus the delivered text, trailing whitespace held back. */
+  private static void assertPrefilled(MockUpstream next) {
+    JsonArray messages = next.last().json().getJsonArray("messages");
     assertEquals(2, messages.size(), messages.encode());
     assertEquals(new JsonObject().put("role", "user").put("content", "count to forty"), messages.getJsonObject(0));
     assertEquals(new JsonObject().put("role", "assistant").put("content", DELIVERED.stripTrailing()),
         messages.getJsonObject(1));
-    assertEquals("m2", second.last().json().getString("model"));
+    assertEquals(next.id().equals("first") ? "m1" : "m2", next.last().json().getString("model"),
+        "the continuing route's own model");
   }
 
   private static double metric(GatewayHarness gw, String outcome) {
@@ -138,6 +142,20 @@ class MidstreamRecoveryIT {
       assertTrue(line.contains("attempt_trail=first/m1: 200 connection reset"), line);
       assertTrue(line.contains("usage_partial=true"), line);
       awaitMetric(gw, "recovered");
+    }
+  }
+
+  @Test
+  void aResetIsRetriedOnTheSameRouteFirstAsTheRetryPolicySays(Vertx vertx) {
+    MockUpstream first = MockUpstream.start(vertx, "first")
+        .next(ScriptedModel.openAi(ANSWER).breaking(CUT, Break.RESET))
+        .always(ScriptedModel.openAi(ANSWER));
+    MockUpstream second = MockUpstream.start(vertx, "second").always(ScriptedModel.openAi(ANSWER));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "openai", "", ""))) {
+      assertOneCoherentOpenAiStream(openAi(gw), first);
+      assertEquals(2, first.count(), "retry_same_route: 1 (the default): a transient break retries the route");
+      assertPrefilled(first);
+      assertEquals(0, second.count());
     }
   }
 
@@ -340,6 +358,29 @@ class MidstreamRecoveryIT {
         access.awaitLine("midstream_recovery=disabled", Duration.ofSeconds(5));
         awaitMetric(gw, "disabled");
       }
+    }
+  }
+
+  @Test
+  void aClientThatLeavesWhileTheNextRouteIsSoughtReleasesEverything(Vertx vertx) throws Exception {
+    MockUpstream first = MockUpstream.start(vertx, "first").always(ScriptedModel.openAi(ANSWER)
+        .breaking(CUT, Break.RESET));
+    MockUpstream second = MockUpstream.start(vertx, "second").always(MockUpstream.hang());
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "openai", "",
+        "fallback: {retry_same_route: 0}\nconcurrency: {max_requests: 10, per_backend_limit: 1}"));
+        LogCapture access = LogCapture.of("llmproxy.access")) {
+      HttpResponse<InputStream> r = gw.send(HttpRequest.newBuilder(URI.create(gw.baseUrl() + "/v1/chat/completions"))
+          .header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(GatewayHarness.chat("m", true))).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      second.awaitRequest(Duration.ofSeconds(10));  // the continuation is on its way; the client still waits
+      r.body().close();
+      assertEquals("/v1/chat/completions", second.awaitConnectionClosed(Duration.ofSeconds(10)),
+          "the continuation's upstream call is dropped with the client");
+      var traffic = gw.gateway().services().traffic();
+      await().atMost(Duration.ofSeconds(5)).until(() -> traffic.inFlight() == 0
+          && traffic.backendSlots().inFlightByBackend().values().stream().allMatch(n -> n == 0));
+      access.awaitLine("midstream_recovery=client_gone", Duration.ofSeconds(5));
     }
   }
 

@@ -149,7 +149,8 @@ class MidstreamRecoveryTest {
     RequestContext ctx = request("", Endpoint.CHAT_COMPLETIONS, chat());
     MidstreamRecovery recovery = MidstreamRecovery.open(ctx, FIRST);
     deliver(recovery, List.of(
-        "data: {\"id\":\"A\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Done\"},\"finish_reason\":\"stop\"}]}\n\n"));
+        "data: {\"id\":\"A\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Done\"},"
+            + "\"finish_reason\":\"stop\"}]}\n\n"));
     assertEquals(new MidstreamRecovery.Stop(null), recovery.broke(FIRST, "connection reset"));
     recovery.ended(false, false);
     assertNull(ctx.streamRecovery());

@@ -23,7 +23,8 @@ class OpenAiContinuationTest {
 
   static final List<String> FIRST_LEG = List.of(
       "data: {\"id\":\"chatcmpl-A\",\"object\":\"chat.completion.chunk\",\"created\":100,\"model\":\"gpt-4o\","
-          + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n",
+          + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+          + "\"finish_reason\":null}]}\n\n",
       "data: {\"id\":\"chatcmpl-A\",\"object\":\"chat.completion.chunk\",\"created\":100,\"model\":\"gpt-4o\","
           + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"The answer\"},\"finish_reason\":null}]}\n\n",
       "data: {\"id\":\"chatcmpl-A\",\"object\":\"chat.completion.chunk\",\"created\":100,\"model\":\"gpt-4o\","
@@ -53,7 +54,8 @@ class OpenAiContinuationTest {
 
     List<String> out = rewrite(rewriter,
         "data: {\"id\":\"chatcmpl-B\",\"object\":\"chat.completion.chunk\",\"created\":200,\"model\":\"gpt-4o-mini\","
-            + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n",
+            + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+            + "\"finish_reason\":null}]}\n\n",
         "data: {\"id\":\"chatcmpl-B\",\"object\":\"chat.completion.chunk\",\"created\":200,\"model\":\"gpt-4o-mini\","
             + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\" 42\"},\"finish_reason\":null}]}\n\n",
         "data: {\"id\":\"chatcmpl-B\",\"object\":\"chat.completion.chunk\",\"created\":200,\"model\":\"gpt-4o-mini\","
@@ -80,7 +82,8 @@ class OpenAiContinuationTest {
     LegRewriter rewriter = new OpenAiContinuation(transcript, TextSplice.afterPrefill(" "));
     List<String> out = rewrite(rewriter,
         "data: {\"id\":\"B\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Let me see\"}}]}\n\n",
-        "data: {\"id\":\"B\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"\",\"content\":\" 42\"}}]}\n\n");
+        "data: {\"id\":\"B\",\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"\","
+            + "\"content\":\" 42\"}}]}\n\n");
     assertEquals(List.of("data: {\"id\":\"chatcmpl-A\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"42\"}}],"
         + "\"model\":\"gpt-4o\",\"created\":100}\n\n"), out);
   }
@@ -117,7 +120,8 @@ class OpenAiContinuationTest {
     assertEquals(false, thinking.reasoningInFlight(), "reasoning is over once the answer text started");
 
     OpenAiTranscript finished = delivered(List.of(
-        "data: {\"id\":\"A\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Done\"},\"finish_reason\":\"stop\"}]}\n\n"));
+        "data: {\"id\":\"A\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Done\"},"
+            + "\"finish_reason\":\"stop\"}]}\n\n"));
     assertTrue(finished.finished());
   }
 }
