@@ -51,7 +51,7 @@ final class AttemptLoop {
     return nextCandidate();
   }
 
-  /** See {@link Accepted#next}: an accepted answer broke, so its route failed; the walk goes on from there. */
+  /** See {@link Accepted#next}: an accepted answer broke (or refused a continuation); the walk goes on from there. */
   Future<Accepted> resume(RouteLease lease, int retriesDone, Verdict broke, int status, ClientBody continuation) {
     requests = continuation;
     Attempt.Judged judged = new Attempt.Judged(broke, status, null);
