@@ -44,11 +44,11 @@ final class AnthropicContinuation implements LegRewriter {
     if (json == null) {
       return List.of(event);
     }
-    String type = json.getString("type", event.name() == null ? "" : event.name());
+    String type = Transcript.text(json, "type", event.name() == null ? "" : event.name());
     List<SseEvent> out = switch (type) {
       case "message_start" -> {
         if (json.getValue("message") instanceof JsonObject message) {
-          transcript.usage().reported(message.getJsonObject("usage"));
+          transcript.usage().reported(Transcript.object(message, "usage"));
         }
         yield List.of();
       }
@@ -70,7 +70,7 @@ final class AnthropicContinuation implements LegRewriter {
   private List<SseEvent> blockStart(JsonObject json, String type) {
     int index = AnthropicTranscript.index(json);
     JsonObject block = json.getValue("content_block") instanceof JsonObject b ? b : new JsonObject();
-    String blockType = block.getString("type", "");
+    String blockType = Transcript.text(block, "type", "");
     if (AnthropicTranscript.isReasoning(blockType)) {
       dropped.add(index);
       return List.of();

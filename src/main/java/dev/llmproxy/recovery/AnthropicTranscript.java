@@ -17,7 +17,7 @@ final class AnthropicTranscript extends Transcript {
 
   @Override
   void observe(JsonObject event) {
-    String type = event.getString("type", "");
+    String type = text(event, "type", "");
     switch (type) {
       case "message_start" -> {
         if (event.getValue("message") instanceof JsonObject message
@@ -45,7 +45,7 @@ final class AnthropicTranscript extends Transcript {
   private void started(JsonObject event) {
     int index = index(event);
     JsonObject block = event.getValue("content_block") instanceof JsonObject b ? b : new JsonObject();
-    String blockType = block.getString("type", "");
+    String blockType = text(block, "type", "");
     blockTypes.put(index, blockType);
     openBlock = index;
     highestIndex = Math.max(highestIndex, index);
@@ -60,7 +60,7 @@ final class AnthropicTranscript extends Transcript {
 
   private void delta(JsonObject event) {
     JsonObject delta = event.getValue("delta") instanceof JsonObject d ? d : new JsonObject();
-    switch (delta.getString("type", "")) {
+    switch (text(delta, "type", "")) {
       case "text_delta" -> appendText(delta.getValue("text") instanceof String text ? text : null);
       case "thinking_delta", "signature_delta" -> sawContent();
       case "input_json_delta" -> block(TOOL_CALL);

@@ -90,6 +90,16 @@ abstract class Transcript {
     }
   }
 
+  /** A text field, or {@code fallback} when absent or not text (an upstream's odd event must not throw here). */
+  static String text(JsonObject json, String field, String fallback) {
+    return json.getValue(field) instanceof String value ? value : fallback;
+  }
+
+  /** An object field, or null when absent or not an object. */
+  static JsonObject object(JsonObject json, String field) {
+    return json.getValue(field) instanceof JsonObject value ? value : null;
+  }
+
   /** A data field as a JSON object; null for anything else (the {@code [DONE]} marker, malformed data). */
   static JsonObject decode(String data) {
     String trimmed = data.strip();

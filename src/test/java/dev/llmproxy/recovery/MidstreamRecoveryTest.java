@@ -157,6 +157,26 @@ class MidstreamRecoveryTest {
   }
 
   @Test
+  void oddEventsFromAnUpstreamAreReadWithoutThrowing() throws Exception {
+    List<String> odd = List.of("data: {\"type\":5,\"index\":\"x\",\"delta\":[1]}\n\n",
+        "data: {\"choices\":\"none\",\"usage\":\"lots\"}\n\n", "data: {\"choices\":[7,{\"delta\":\"x\"}]}\n\n",
+        "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"content_block\":{\"type\":[]}}\n\n",
+        "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":3}}\n\n",
+        "data: [1,2]\n\n", "data: not json\n\n", ": comment\n\n");
+    for (Endpoint endpoint : List.of(Endpoint.CHAT_COMPLETIONS, Endpoint.MESSAGES)) {
+      MidstreamRecovery recovery = MidstreamRecovery.open(request("", endpoint, chat()), FIRST);
+      deliver(recovery, odd);
+      recovery.broke(FIRST, "reset");
+      recovery.continuedOn(PREFILL);
+      for (String e : odd) {
+        SseEvent event = event(e);
+        recovery.deliver(event, event.raw());
+      }
+      assertEquals("", recovery.delivered(), endpoint.name());
+    }
+  }
+
+  @Test
   void theErrorNamesTheAttemptsMasked() throws Exception {
     RequestContext ctx = request("", Endpoint.CHAT_COMPLETIONS, chat());
     ctx.recordAttempt(new AttemptRecord("m", "a", "ma", 200, "connection reset", 5));
