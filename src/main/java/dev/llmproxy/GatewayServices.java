@@ -2,6 +2,7 @@ package dev.llmproxy;
 
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.connections.ClientConnections;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.lifecycle.Drain;
@@ -23,4 +24,6 @@ public record GatewayServices(
     Clock clock,
     TrafficControl traffic,
     Metrics metrics,
-    Drain drain) {}
+    Drain drain,
+    dev.llmproxy.bedrock.Bedrock bedrock,
+    ClientConnections clientConnections) {}

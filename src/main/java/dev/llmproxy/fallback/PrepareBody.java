@@ -1,5 +1,6 @@
 package dev.llmproxy.fallback;
 
+import dev.llmproxy.config.BackendType;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.buffer.Buffer;
@@ -8,8 +9,10 @@ import io.vertx.core.json.JsonObject;
 /**
  * Makes the request body one candidate receives from a body in the client's protocol: the client's own (parsed
  * once, in {@code parse}), or a continuation of it ({@link ClientBody}). The seam where a route's needs enter:
- * today the real model replaces the alias; protocol translation plugs in here, per candidate, without touching the
- * loop, and so translates a continuation like any request.
+ * today the real model replaces the alias, and a backend type with its own body format (Bedrock) makes its own;
+ * protocol translation plugs in here, per candidate, without touching the loop. Each preparation works on the body
+ * it is given, so a continuation is prepared for a route like any request (a Bedrock route gets it in Bedrock's
+ * format).
  */
 @FunctionalInterface
 public interface PrepareBody {
@@ -19,4 +22,10 @@ public interface PrepareBody {
 
   /** @param body in the client's protocol; not to be changed (it is the request's, or shared by candidates) */
   Buffer prepare(RequestContext ctx, JsonObject body, Candidate route);
+
+  /** This preparation, except for the routes to a backend of the given type, which get {@code theirs}. */
+  default PrepareBody forBackendType(BackendType type, PrepareBody theirs) {
+    return (ctx, body, route) -> route.backend().type() == type
+        ? theirs.prepare(ctx, body, route) : prepare(ctx, body, route);
+  }
 }

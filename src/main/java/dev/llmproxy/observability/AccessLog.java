@@ -56,6 +56,9 @@ public final class AccessLog {
             ? null : recovery.charsBeforeBreak()),
         kv(LogFields.MIDSTREAM_ROUTES, recovery == null ? null : String.join(" > ", recovery.routes())),
         kv(LogFields.MIDSTREAM_RECOVERY, recovery == null ? null : recovery.outcome().label()),
+        kv(LogFields.ROUTING_RULE, ctx.routingRule()),
+        kv(LogFields.CLIENT_KEY, ctx.clientKey()),
+        kv(LogFields.PASSTHROUGH, ctx.passthrough() == null ? null : true),
         kv(LogFields.ERROR, ctx.errorReason())};
     if (ctx.status() >= 500) {
       LOG.warn("{} {} {}", fields);

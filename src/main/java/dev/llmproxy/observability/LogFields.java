@@ -35,6 +35,10 @@ public final class LogFields {
   public static final String MIDSTREAM_CHARS = "midstream_chars";
   public static final String MIDSTREAM_ROUTES = "midstream_routes";
   public static final String MIDSTREAM_RECOVERY = "midstream_recovery";
+  public static final String ROUTING_RULE = "routing_rule";
+  public static final String CLIENT_KEY = "client_key";
+  public static final String REQUESTED_MODEL = "requested_model";
+  public static final String PASSTHROUGH = "passthrough";
 
   private LogFields() {}
 }

@@ -1,17 +1,14 @@
 package dev.llmproxy.relay;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.FailureClassifier;
 import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.fallback.Accepted;
 import dev.llmproxy.fallback.ClientBody;
-import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RelayMasking;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.StreamRecovery.Outcome;
 import dev.llmproxy.protocol.ApiError;
-import dev.llmproxy.protocol.ErrorBodies;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.recovery.MidstreamRecovery;
@@ -29,8 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Delivers one accepted upstream stream to the client, whose status and headers are already set, and owns that
@@ -45,12 +40,16 @@ import org.slf4j.LoggerFactory;
  * ({@link Accepted#next}) with the continuation's body. The client's stream stays open meanwhile; the next
  * accepted stream becomes the source, its events rewritten into the client's stream. A route that answers the
  * continuation with anything but a stream (e.g. a 400 for the prefill) refused it: the walk goes on, and if no
- * route continues the answer the client gets the original break, never the refusal. Confined to the request's
- * event loop.
+ * route continues the answer the client gets the original break, never the refusal.
+ *
+ * <p>An upstream error event is masked ({@link RelayMasking}) before anything else sees it: the classifier, the
+ * transformer, the observers, the client. An error event of the relay's own is in the shape of the client's
+ * endpoint ({@link StreamErrorEvent}: a Responses stream's is numbered after the last event delivered). A
+ * transport break after the protocol's end (a Responses stream has no sentinel that stops its reader) leaves the
+ * answer complete. A bug in the proxy's own code is not answered here: the relay releases what it holds and fails
+ * its future, and the pipeline's guard ends the stream. Confined to the request's event loop.
  */
 final class StreamRelay {
-
-  private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
 
   private final RequestContext ctx;
   private final EventTransformer.Factory transformers;
@@ -70,6 +69,8 @@ final class StreamRelay {
   private long bytesOut;
   private int malformedEarlier;
   private boolean over;
+  /** The last upstream event delivered: a Responses stream's own error event is numbered after it. */
+  private SseEvent lastEvent;
 
   StreamRelay(RequestContext ctx, Accepted accepted, EventTransformer.Factory transformers, RelayObserver observer) {
     this.ctx = ctx;
@@ -81,7 +82,11 @@ final class StreamRelay {
     this.recovery = MidstreamRecovery.open(ctx, accepted.route());
   }
 
-  /** Completes when the client response has ended, whatever the reason; never fails. */
+  /**
+   * Completes when the client response has ended, whatever the upstreams did. Fails only for a bug in the proxy's
+   * own code (delivering, handling an event, continuing): every upstream is dropped, the answer held released, and
+   * the pipeline ends the stream.
+   */
   Future<RelayOutcome> start(Duration idle) {
     this.idle = idle;
     client.setChunked(true);
@@ -107,7 +112,7 @@ final class StreamRelay {
     try {
       source.deliverTo(leg, idle);
     } catch (RuntimeException bug) {
-      leg.failed(bug);
+      failedByBug(bug);
     }
   }
 
@@ -117,7 +122,11 @@ final class StreamRelay {
    */
   private record Break(String reason, SseEvent upstreamError, Buffer clientError) {}
 
-  /** One accepted upstream stream, delivered while it is the source; a stale leg's calls are ignored. */
+  /**
+   * One accepted upstream stream, delivered while it is the source; a stale leg's calls are ignored. Each call
+   * catches a bug of its own handling: once the source may have switched, the stream's own guard would report it
+   * to a stale leg.
+   */
   private final class Leg implements SseStream.Sink {
 
     private final SseStream source;
@@ -139,13 +148,18 @@ final class StreamRelay {
 
     @Override
     public void event(SseEvent event, StreamEventKind kind) {
-      if (!live()) {
-        return;
+      if (live()) {
+        guarded(() -> onEvent(event, kind));
       }
+    }
+
+    private void onEvent(SseEvent event, StreamEventKind kind) {
+      // Masked before anything sees it: a provider may quote the key it was sent.
+      SseEvent upstream = kind == StreamEventKind.ERROR ? RelayMasking.errorEvent(event) : event;
       if (kind == StreamEventKind.ERROR && recovery.midAnswer()) {
-        Verdict verdict = FailureClassifier.streamError(event.data());
+        Verdict verdict = FailureClassifier.streamError(upstream.data());
         if (!verdict.accepted()) {
-          broke(verdict, new Break(verdict.reason(), event, transformer.event(event, kind)));
+          broke(verdict, new Break(verdict.reason(), upstream, transformer.event(upstream, kind)));
           return;
         }
       }
@@ -155,12 +169,13 @@ final class StreamRelay {
         case ERROR -> errorSent = true;
         default -> { }
       }
-      Buffer out = recovery.deliver(event, transformer.event(event, kind));
+      Buffer out = recovery.deliver(upstream, transformer.event(upstream, kind));
       if (recovery.joinFailure() != null) {
         cannotJoin(this);
         return;
       }
-      observer.event(event, out);
+      lastEvent = upstream;
+      observer.event(upstream, out);
       write(out);
     }
 
@@ -173,9 +188,12 @@ final class StreamRelay {
 
     @Override
     public void ended() {
-      if (!live()) {
-        return;
+      if (live()) {
+        guarded(this::onEnd);
       }
+    }
+
+    private void onEnd() {
       if (doneSeen || errorSent) {
         end(doneSeen, doneSeen ? null : "upstream reported an error in the stream");
       } else if (finishSeen) {
@@ -191,22 +209,30 @@ final class StreamRelay {
 
     @Override
     public void failed(Throwable cause) {
-      if (!live()) {
-        return;
+      if (live()) {
+        guarded(() -> onFailure(cause));
       }
-      if (cause instanceof UpstreamFailure failure) {
-        if (finishSeen) {
-          fail(failure.getMessage(), null);  // the answer was finished: there is nothing to continue
-        } else {
-          Verdict verdict = FailureClassifier.transport(failure.kind(), failure.getMessage());
-          broke(verdict, new Break(failure.getMessage(), null, null));
-        }
-        return;
+    }
+
+    private void onFailure(Throwable cause) {
+      if (!(cause instanceof UpstreamFailure failure)) {
+        failedByBug(cause);
+      } else if (doneSeen) {
+        end(true, null);  // after the protocol's end (a Responses stream has no sentinel to stop its reader): complete
+      } else if (finishSeen) {
+        fail(failure.getMessage(), null);  // the answer was finished but not ended: there is nothing to continue
+      } else {
+        Verdict verdict = FailureClassifier.transport(failure.kind(), failure.getMessage());
+        broke(verdict, new Break(failure.getMessage(), null, null));
       }
-      // A bug in the proxy's own code: the client still gets an honest end, and the route is not blamed.
-      LOG.error("stream relay failed", kv(LogFields.TRACE_ID, ctx.traceId()), cause);
-      source.discard();
-      fail("internal proxy error (trace id " + ctx.traceId() + ")", null);
+    }
+
+    private void guarded(Runnable handling) {
+      try {
+        handling.run();
+      } catch (RuntimeException bug) {
+        failedByBug(bug);
+      }
     }
   }
 
@@ -223,9 +249,9 @@ final class StreamRelay {
     malformedEarlier += leg.source.malformedDropped();
     leg = null;
     Accepted broken = current;
-    current = null;
     observer.recovering(new StreamBreak(brokenRoute, cut.reason(), recovery.delivered()));
     int status = ((Accepted.Stream) broken.answer()).exchange().status();
+    current = null;  // handed back to the walk, which owns its lease from here
     continueWith(next(() -> broken.next(verdict, status, go.body())), go.body());
   }
 
@@ -234,8 +260,7 @@ final class StreamRelay {
       try {
         continued(result, body);
       } catch (RuntimeException bug) {
-        LOG.error("stream relay failed while continuing a stream", kv(LogFields.TRACE_ID, ctx.traceId()), bug);
-        fail("internal proxy error (trace id " + ctx.traceId() + ")", null);
+        failedByBug(bug);
       }
     });
   }
@@ -249,13 +274,15 @@ final class StreamRelay {
     }
     if (result.failed()) {
       if (!(result.cause() instanceof ApiError)) {
-        LOG.error("continuing a stream failed", kv(LogFields.TRACE_ID, ctx.traceId()), result.cause());
+        failedByBug(result.cause());  // the walk failed for the proxy's own fault, not for the routes'
+        return;
       }
       recovery.outcome(Outcome.FAILED);
       endWith(lastBreak, "no route could continue it", true);
       return;
     }
     Accepted next = result.result();
+    current = next;  // held from here, so that it is released however the delivery ends
     if (next.answer() instanceof Accepted.Stream stream) {
       recovery.continuedOn(next.route());
       ctx.servedBy(next.route());
@@ -266,9 +293,10 @@ final class StreamRelay {
       // Not a stream (e.g. a 400 for the prefill): that route refused the continuation; the walk goes on.
       int status = whole.exchange().status();
       Verdict refused = FailureClassifier.continuationRefused(whole.body());
+      current = null;  // handed back to the walk
       continueWith(next(() -> next.next(refused, status, body)), body);
     } else {
-      next.release();  // a provider's own error that no route could avoid: nobody continues the answer
+      release();  // a provider's own error that no route could avoid: nobody continues the answer
       recovery.outcome(Outcome.FAILED);
       endWith(lastBreak, "no route could continue it", true);
     }
@@ -307,8 +335,31 @@ final class StreamRelay {
 
   private void fail(String reason, String why, boolean listAttempts) {
     String message = recovery.interrupted(reason, why, listAttempts);
-    write(ErrorBodies.sseEvent(protocol, ErrorKind.UPSTREAM_FAILED, message));
+    write(StreamErrorEvent.of(ctx, lastEvent, ErrorKind.UPSTREAM_FAILED, message));
     end(false, reason);
+  }
+
+  /**
+   * A bug in the proxy's own code: not answered here (the pipeline's guard ends the stream and logs it with the
+   * trace id), and no route is blamed. Whatever upstream is live is dropped and the answer held released, then the
+   * bug is passed on.
+   */
+  private void failedByBug(Throwable bug) {
+    if (over) {
+      return;
+    }
+    flush();
+    over = true;
+    if (leg != null) {
+      leg.source.discard();
+    }
+    release();
+    try {
+      recovery.ended(false, false);
+      observer.ended(new RelayOutcome(false, "internal proxy error", bytesOut, malformed(), false, legs));
+    } finally {
+      done.tryFail(bug);  // the bug may be in either of those: the pipeline must hear of it all the same
+    }
   }
 
   private void flush() {
@@ -354,10 +405,16 @@ final class StreamRelay {
 
   private void finish(RelayOutcome outcome) {
     if (done.tryComplete(outcome)) {
-      if (current != null) {
-        current.release();
-      }
+      release();
       observer.ended(outcome);
+    }
+  }
+
+  /** Gives back the answer being delivered (its route's lease, its upstream). */
+  private void release() {
+    if (current != null) {
+      current.release();
+      current = null;
     }
   }
 

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * allows (LF, CRLF, CR). Each event is emitted as its original bytes, terminator included, so forwarding it is
  * a byte copy. Incremental: bytes of an unfinished event wait for the next chunk.
  */
-final class SseEventSplitter {
+public final class SseEventSplitter {
 
   private Buffer pending = Buffer.buffer();
   private int scanPos;

@@ -18,7 +18,7 @@ class ContinuationBodyTest {
 
   static Candidate route(String backend, String model, boolean prefill) {
     return new Candidate("m", new Backend(backend, BackendType.HTTP, "http://127.0.0.1:9", null, Protocol.OPENAI,
-        Map.of(), true, null, null), new Route(backend, model, 1, 1, prefill));
+        Map.of(), true, null, null), new Route(backend, model, 1, 1, prefill, null));
   }
 
   private static final JsonObject REQUEST = new JsonObject().put("model", "m").put("stream", true)

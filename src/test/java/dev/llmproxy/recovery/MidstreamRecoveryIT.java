@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmproxy.support.ClientStream;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.LogCapture;
+import dev.llmproxy.support.MockBedrock;
 import dev.llmproxy.support.MockUpstream;
 import dev.llmproxy.support.PromText;
+import dev.llmproxy.support.ResponsesApi;
 import dev.llmproxy.support.ScriptedModel;
 import dev.llmproxy.support.ScriptedModel.Break;
 import io.vertx.core.Vertx;
@@ -451,6 +453,92 @@ class MidstreamRecoveryIT {
       assertTrue(error.getJsonObject("error").getString("message").contains("a tool call was being streamed"), body);
       assertFalse(body.contains("message_stop"), body);
       assertEquals(0, second.count());
+    }
+  }
+
+  /**
+   * A continuation to a Bedrock route is prepared as that route's body always is (model in the path, Bedrock's
+   * anthropic_version, no stream flag): what changes is the body it starts from, the client's request plus the
+   * delivered text as the final assistant turn. The local Bedrock verifies the signature of the continuation.
+   */
+  @Test
+  void aStreamIsContinuedOnABedrockRouteWithTheContinuationInBedrocksFormat(Vertx vertx) throws Exception {
+    String answer = "Hello brave new world.";
+    String keyId = "AKIAMOCKBEDROCK12345";
+    String secret = "mockSecretKey/For+Tests/0123456789abcdefgh";
+    String bedrockModel = "anthropic.claude-3-5-sonnet-20240620-v1:0";
+    MockUpstream first = MockUpstream.start(vertx, "first").always(ScriptedModel.anthropic(answer)
+        .breaking(2, Break.RESET));  // the client has "Hello brave "
+    try (MockBedrock bedrock = MockBedrock.start(vertx, "us-west-2", keyId, secret)) {
+      // What a model continuing the prefill "Hello brave" streams: the rest, from the held-back space on.
+      bedrock.stream(MockBedrock.chunks(List.of(
+          "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_bdrk_2\",\"type\":\"message\","
+              + "\"role\":\"assistant\",\"model\":\"claude-3-5-sonnet-20240620\",\"content\":[],"
+              + "\"stop_reason\":null,\"usage\":{\"input_tokens\":14,\"output_tokens\":1}}}",
+          "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" new\"}}",
+          "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\" world.\"}}",
+          "{\"type\":\"content_block_stop\",\"index\":0}",
+          "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":3}}",
+          "{\"type\":\"message_stop\"}")), 64);
+      try (GatewayHarness gw = GatewayHarness.start(vertx, """
+          listen: "127.0.0.1:0"
+          backends:
+            - {name: first, url: "%s", protocol: anthropic}
+            - {name: aws, type: bedrock, region: us-west-2, url: "%s", access_key_id: %s, secret_access_key: "%s"}
+          models:
+            m: [{backend: first, model: c1, priority: 1}, {backend: aws, model: "%s", priority: 2}]
+          fallback: {retry_same_route: 0}
+          """.formatted(first.url(), bedrock.url(), keyId, secret, bedrockModel));
+          LogCapture access = LogCapture.of("llmproxy.access")) {
+        String body = anthropic(gw);
+
+        ClientStream stream = ClientStream.of(body);
+        assertEquals(answer, stream.anthropicText(), body);
+        assertEquals(1, stream.ofType("message_start").size(), body);
+        assertTrue(body.endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"), body);
+        assertEquals(List.of(), bedrock.signatureFailures());
+        MockUpstream.Received sent = bedrock.upstream().last();
+        assertEquals("/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/invoke-with-response-stream", sent.path());
+        JsonObject json = sent.json();
+        assertFalse(json.containsKey("model") || json.containsKey("stream"), json.encode());
+        assertEquals("bedrock-2023-05-31", json.getString("anthropic_version"));
+        assertEquals(new JsonArray()
+            .add(new JsonObject().put("role", "user").put("content", "count to forty"))
+            .add(new JsonObject().put("role", "assistant").put("content", "Hello brave")),
+            json.getJsonArray("messages"), "the continuation, in Bedrock's format");
+        String line = access.awaitLine("midstream_recovery=recovered", Duration.ofSeconds(5));
+        assertTrue(line.contains("midstream_routes=first/c1 > aws/" + bedrockModel), line);
+      }
+    }
+  }
+
+  /**
+   * Recovery covers chat completions and messages only: a Responses stream cut after its output began is not
+   * continued on the alias' next route; it ends with the Responses API's own error event, numbered after the last
+   * event the client got.
+   */
+  @Test
+  void aResponsesStreamIsNotContinuedAndEndsWithItsOwnErrorEvent(Vertx vertx) throws Exception {
+    MockUpstream first = MockUpstream.start(vertx, "first").always(ResponsesApi.textCutAfter(6));
+    MockUpstream second = MockUpstream.start(vertx, "second").always(ResponsesApi.answers("from second"));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(first, second, "openai", "",
+        "fallback: {retry_same_route: 0}"));
+        LogCapture access = LogCapture.of("llmproxy.access")) {
+      HttpResponse<String> r = gw.post("/v1/responses", ResponsesApi.request("m", true, "hi"));
+      assertEquals(200, r.statusCode(), r.body());
+      String delivered = String.join("", ResponsesApi.events("text.sse").subList(0, 6));
+      assertTrue(r.body().startsWith(delivered), r.body());
+      String tail = r.body().substring(delivered.length());
+      assertTrue(tail.startsWith("event: error\ndata: "), tail);
+      JsonObject error = new JsonObject(tail.substring("event: error\ndata: ".length()).strip());
+      assertEquals(6, error.getInteger("sequence_number"), error.encode());
+      assertTrue(error.getString("message").startsWith("stream interrupted: "), error.encode());
+      assertEquals("upstream_failed", error.getString("code"), error.encode());
+      assertFalse(r.body().contains("response.completed"), r.body());
+      assertEquals(0, second.count(), "not continued on the next route");
+      String line = access.awaitLine("midstream_recovery=unsupported", Duration.ofSeconds(5));
+      assertTrue(line.contains("midstream_routes=first/m1"), line);
     }
   }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The official OpenAI and Anthropic Node SDKs against a live gateway (bench/sdk-check/check.mjs): chat, streams,
- * embeddings, model listing and error classes. CI installs the SDKs ({@code npm ci}); a developer machine
+ * embeddings, model listing and retrieval, and error classes. CI installs the SDKs ({@code npm ci}); a developer machine
  * without them skips, but CI never does.
  */
 @ExtendWith(VertxExtension.class)
@@ -37,8 +37,8 @@ class SdkIT {
     assumeTrue(installed, "SDKs not installed; run: npm ci --prefix bench/sdk-check");
   }
 
-  /** Runs a script of bench/sdk-check; its output must end with {@code passed}. */
-  private static void node(String script, String... args) throws Exception {
+  /** Runs a script of bench/sdk-check, which must pass ({@code checks passed}); @return its output */
+  private static String node(String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", script));
     command.addAll(List.of(args));
     Process node = new ProcessBuilder(command).directory(CHECK_DIR.toFile()).redirectErrorStream(true).start();
@@ -46,6 +46,7 @@ class SdkIT {
     String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, node.exitValue(), output);
     assertTrue(output.contains("checks passed"), output);
+    return output;
   }
 
   @Test
@@ -58,7 +59,9 @@ class SdkIT {
           gpt-4: [{backend: local, model: echo-gpt}]
           claude: [{backend: local, model: echo-claude}]
         """)) {
-      node("check.mjs", gw.baseUrl(), "gpt-4", "claude");
+      String output = node("check.mjs", gw.baseUrl(), "gpt-4", "claude");
+      assertTrue(output.contains("all SDK checks passed"), output);
+      assertTrue(output.contains("ok openai models.retrieve"), output);
     }
   }
 
