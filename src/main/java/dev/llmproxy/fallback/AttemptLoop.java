@@ -31,6 +31,7 @@ final class AttemptLoop {
   private final RandomGenerator random;
   private final AttemptTrail trail;
   private final PrepareBody bodies;
+  /** The body candidates receive; null while it is the client's own request (see {@link #prepare}). */
   private ClientBody requests;
 
   AttemptLoop(RequestContext ctx, AttemptPlan plan, Budget budget, RouteLeases leases, Attempt attempt,
@@ -41,7 +42,7 @@ final class AttemptLoop {
     this.leases = leases;
     this.attempt = attempt;
     this.bodies = bodies;
-    this.requests = route -> ctx.body();
+    this.requests = null;
     this.timer = timer;
     this.random = random;
     this.trail = new AttemptTrail(ctx);
@@ -102,7 +103,7 @@ final class AttemptLoop {
     budget.spend(route.alias());
     Instant started = ctx.scope().clock().instant();
     // Futures catch what the mapping code throws: a bug in the proxy fails the walk like a client gone would.
-    return Future.succeededFuture(route).map(r -> bodies.prepare(ctx, requests.forRoute(r), r)).compose(body ->
+    return Future.succeededFuture(route).map(this::prepare).compose(body ->
         attempt.run(route, body, budget.remaining()).compose(judged -> {
           if (!judged.verdict().accepted()) {
             return afterFailure(lease, retriesDone, judged, started);
@@ -111,6 +112,11 @@ final class AttemptLoop {
           trail.accepted(route, judged, started);
           return Future.succeededFuture(new Accepted(judged.answer(), body, lease, this, retriesDone));
         })).onFailure(err -> lease.release());  // the client left, or a bug: the route is not judged
+  }
+
+  /** The client's own request is prepared from its bytes where the preparation can; a continuation from its body. */
+  private io.vertx.core.buffer.Buffer prepare(Candidate route) {
+    return requests == null ? bodies.prepareOriginal(ctx, route) : bodies.prepare(ctx, requests.forRoute(route), route);
   }
 
   private Future<Accepted> afterFailure(RouteLease lease, int retriesDone, Attempt.Judged judged, Instant started) {

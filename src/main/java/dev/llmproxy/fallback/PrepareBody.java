@@ -17,15 +17,37 @@ import io.vertx.core.json.JsonObject;
 @FunctionalInterface
 public interface PrepareBody {
 
-  /** The body with the route's real model in place of the alias. */
-  PrepareBody REAL_MODEL = (ctx, body, route) -> body.copy().put("model", route.model()).toBuffer();
+  /**
+   * The body with the route's real model in place of the alias: the client's own bytes with only the model value
+   * replaced, while those bytes are the request (no stage changed the body); else the body re-encoded.
+   */
+  PrepareBody REAL_MODEL = new RealModel();
 
   /** @param body in the client's protocol; not to be changed (it is the request's, or shared by candidates) */
   Buffer prepare(RequestContext ctx, JsonObject body, Candidate route);
 
+  /**
+   * The client's own request for {@code route} (no continuation). By default the decoded body, prepared as any
+   * body; a preparation that can work on the client's bytes ({@link #REAL_MODEL}) does so, and the body is then
+   * never decoded.
+   */
+  default Buffer prepareOriginal(RequestContext ctx, Candidate route) {
+    return prepare(ctx, ctx.body(), route);
+  }
+
   /** This preparation, except for the routes to a backend of the given type, which get {@code theirs}. */
   default PrepareBody forBackendType(BackendType type, PrepareBody theirs) {
-    return (ctx, body, route) -> route.backend().type() == type
-        ? theirs.prepare(ctx, body, route) : prepare(ctx, body, route);
+    PrepareBody ours = this;
+    return new PrepareBody() {
+      @Override
+      public Buffer prepare(RequestContext ctx, JsonObject body, Candidate route) {
+        return route.backend().type() == type ? theirs.prepare(ctx, body, route) : ours.prepare(ctx, body, route);
+      }
+
+      @Override
+      public Buffer prepareOriginal(RequestContext ctx, Candidate route) {
+        return route.backend().type() == type ? theirs.prepareOriginal(ctx, route) : ours.prepareOriginal(ctx, route);
+      }
+    };
   }
 }

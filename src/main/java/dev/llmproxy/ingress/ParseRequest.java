@@ -1,18 +1,22 @@
 package dev.llmproxy.ingress;
 
+import dev.llmproxy.json.JsonScan;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Parses the JSON body (the only parse of it the proxy does) and reads what routing needs: the model the client
- * asked for and whether it wants a stream. Routing rules and the alias lookup come next, in their own stages.
+ * Checks the JSON body and reads what routing needs: the model the client asked for and whether it wants a stream.
+ * A streaming scan of the bytes (no objects built), which also notes where the model value sits, so a request no
+ * stage needs to read is forwarded with only its model replaced in its bytes; the body is decoded, once, only if a
+ * stage asks for it ({@link RequestContext#body}). Routing rules and the alias lookup come next, in their own stages.
  */
 public final class ParseRequest implements Stage {
 
@@ -23,31 +27,59 @@ public final class ParseRequest implements Stage {
 
   @Override
   public Future<Void> apply(RequestContext ctx) {
-    JsonObject body;
+    JsonScan.Fields fields;
+    try {
+      fields = JsonScan.topLevel(ctx.rawBody(), "model", "stream");
+    } catch (JsonScan.NotAnObject e) {
+      return notAnObject(ctx);
+    }
+    JsonScan.Value model = fields.get("model");
+    String alias = model != null && model.isString() ? model.text() : null;
+    if (model == null && passedThroughWithoutModel(ctx)) {
+      alias = NO_MODEL;
+    }
+    if (alias == null || alias.isBlank()) {
+      return fail(ErrorKind.INVALID_REQUEST, "Missing required parameter: 'model' (a model alias string).", "model");
+    }
+    JsonScan.Value stream = fields.get("stream");
+    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
+      return fail(ErrorKind.INVALID_REQUEST, "'stream' must be true or false.", "stream");
+    }
+    Buffer raw = ctx.rawBody();
+    // Decoded only if a stage needs to read the body (routing rules on the system prompt, prompt injection, ...).
+    if (model == null || fields.count("model") > 1) {
+      // No model to replace in the bytes, or two (the last one counts, as decoders keep it): re-encoded per route.
+      ctx.body(decode(raw));
+    } else {
+      ctx.parsedBody(() -> decode(raw), model.start(), model.end());
+    }
+    ctx.stream(stream != null && stream.token() == com.fasterxml.jackson.core.JsonToken.VALUE_TRUE
+        && ctx.endpoint().canStream());
+    ctx.model(alias);
+    return Future.succeededFuture();
+  }
+
+  /** The scan checked the syntax; what it does not check (a string's UTF-8) is still the client's error here. */
+  private static JsonObject decode(Buffer raw) {
+    try {
+      return (JsonObject) Json.decodeValue(raw);
+    } catch (DecodeException e) {
+      throw ApiError.withParam(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + firstLine(e.getMessage()),
+          null);
+    }
+  }
+
+  /** The decoder's own message says what is wrong where, as clients got it before the scan existed. */
+  private static Future<Void> notAnObject(RequestContext ctx) {
     try {
       Object parsed = Json.decodeValue(ctx.rawBody());
-      if (!(parsed instanceof JsonObject object)) {
+      if (!(parsed instanceof JsonObject)) {
         return fail(ErrorKind.INVALID_JSON, "Request body must be a JSON object.", null);
       }
-      body = object;
     } catch (DecodeException e) {
       return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + firstLine(e.getMessage()), null);
     }
-    Object model = body.getValue("model");
-    if (model == null && passedThroughWithoutModel(ctx)) {
-      model = NO_MODEL;
-    }
-    if (!(model instanceof String alias) || alias.isBlank()) {
-      return fail(ErrorKind.INVALID_REQUEST, "Missing required parameter: 'model' (a model alias string).", "model");
-    }
-    Object stream = body.getValue("stream");
-    if (stream != null && !(stream instanceof Boolean)) {
-      return fail(ErrorKind.INVALID_REQUEST, "'stream' must be true or false.", "stream");
-    }
-    ctx.body(body);
-    ctx.stream(Boolean.TRUE.equals(stream) && ctx.endpoint().canStream());
-    ctx.model(alias);
-    return Future.succeededFuture();
+    return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON.", null);
   }
 
   /**

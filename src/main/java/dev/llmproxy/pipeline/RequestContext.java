@@ -33,6 +33,10 @@ public final class RequestContext {
 
   private Buffer rawBody;
   private JsonObject body;
+  /** Decodes the raw body when first asked for it; null once decoded, or when there is nothing to decode. */
+  private java.util.function.Supplier<JsonObject> bodyDecoder;
+  /** The bytes {@code [start, end)} of the raw body's model value, while the raw body is the request as sent. */
+  private int[] rawModel;
   private Alias alias;
   private boolean stream;
   private Candidate servedBy;
@@ -83,9 +87,49 @@ public final class RequestContext {
   public Buffer rawBody() { return rawBody; }
   public void rawBody(Buffer rawBody) { this.rawBody = rawBody; }
 
-  /** The client's JSON body, parsed once. Stages that change it (prompt injection) do so before any attempt. */
-  public JsonObject body() { return body; }
-  public void body(JsonObject body) { this.body = body; }
+  /**
+   * The client's JSON body, decoded once, when first asked for: a request no stage needs to read is forwarded
+   * with only its model replaced in its bytes ({@link #rawModel}). Not to be changed: see {@link #bodyToChange}.
+   */
+  public JsonObject body() {
+    if (bodyDecoder != null) {
+      body = bodyDecoder.get();
+      bodyDecoder = null;
+    }
+    return body;
+  }
+
+  public void body(JsonObject body) {
+    this.body = body;
+    this.bodyDecoder = null;
+    this.rawModel = null;
+  }
+
+  /**
+   * The raw body was checked to be one JSON object ({@code parse}); it is decoded by {@code decoder} if a stage
+   * asks for it. {@code modelStart}/{@code modelEnd}: the bytes of its {@code model} value.
+   */
+  public void parsedBody(java.util.function.Supplier<JsonObject> decoder, int modelStart, int modelEnd) {
+    this.body = null;
+    this.bodyDecoder = decoder;
+    this.rawModel = new int[] {modelStart, modelEnd};
+  }
+
+  /**
+   * The body, for a stage that changes it (prompt injection) before any attempt: from then on the request is
+   * made from the changed body, not from the client's bytes.
+   */
+  public JsonObject bodyToChange() {
+    JsonObject changed = body();
+    rawModel = null;
+    return changed;
+  }
+
+  /**
+   * Where the model value sits in {@link #rawBody}, as {@code {start, end}}, while those bytes are still the
+   * request (no stage changed the body); null otherwise.
+   */
+  public int[] rawModel() { return rawModel == null ? null : rawModel.clone(); }
 
   public Alias alias() { return alias; }
   public void alias(Alias alias) { this.alias = alias; }

@@ -18,9 +18,13 @@ public final class InjectSystemPrompt implements Stage {
   @Override
   public Future<Void> apply(RequestContext ctx) {
     // A passed-through request is sent as the client's own bytes: there is no alias prompt to put in.
-    if (ctx.alias() != null && ctx.body() != null && ctx.passthrough() == null) {
-      ctx.snapshot().systemPrompts().forAlias(ctx.alias().name())
-          .ifPresent(prompt -> PromptInjector.inject(ctx.endpoint(), ctx.body(), prompt));
+    // The prompt is looked up first: a request without one is not decoded here (it may go on as its own bytes).
+    if (ctx.alias() != null && ctx.passthrough() == null) {
+      ctx.snapshot().systemPrompts().forAlias(ctx.alias().name()).ifPresent(prompt -> {
+        if (ctx.body() != null) {
+          PromptInjector.inject(ctx.endpoint(), ctx.bodyToChange(), prompt);
+        }
+      });
     }
     return Future.succeededFuture();
   }

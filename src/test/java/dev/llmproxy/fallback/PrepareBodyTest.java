@@ -28,6 +28,7 @@ class PrepareBodyTest {
         - {name: aws, type: bedrock, region: us-east-1, access_key_id: AKIAEXAMPLE, secret_access_key: secret}
       models:
         m: [{backend: openai, model: real-http}, {backend: aws, model: real-bedrock}]
+        q: [{backend: openai, model: 'real "http"'}]
       """;
 
   @Test
@@ -69,6 +70,40 @@ class PrepareBodyTest {
     assertEquals(continuation.copy().put("bedrock", "real-bedrock"),
         new JsonObject(bodies.prepare(ctx, continuation, candidate(snapshot, "aws", "real-bedrock"))));
     assertEquals("m", continuation.getString("model"), "the body given is never changed");
+  }
+
+  /** The client's own request: its bytes, only the model replaced (never decoded); re-encoded once changed. */
+  @Test
+  void theClientsOwnRequestKeepsItsBytesButTheModel(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, YAML);
+    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    RequestContext ctx = new RequestContext("trace-1", snapshot, Endpoint.MESSAGES, null, "127.0.0.1",
+        MutableClock.startingNow());
+    String raw = "{ \"messages\": [ {\"role\":\"user\", \"content\":\"h\\u00e9 1.50\"} ],\n \"model\" : \"m\", "
+        + "\"max_tokens\": 1.0E3 }";
+    ctx.rawBody(Buffer.buffer(raw));
+    int start = raw.indexOf("\"m\"");
+    int[] decoded = {0};
+    ctx.parsedBody(() -> {
+      decoded[0]++;
+      return new JsonObject(raw);
+    }, start, start + 3);
+    PrepareBody bodies = PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK,
+        (c, body, route) -> Buffer.buffer("bedrock body for " + route.model()));
+
+    assertEquals(raw.replace("\"model\" : \"m\"", "\"model\" : \"real \\\"http\\\"\""),
+        bodies.prepareOriginal(ctx, new Candidate("q", snapshot.backends().get("openai"),
+            snapshot.aliases().get("q").routes().get(0))).toString());
+    assertEquals(0, decoded[0], "the body was not decoded");
+    assertEquals("bedrock body for real-bedrock",
+        bodies.prepareOriginal(ctx, candidate(snapshot, "aws", "real-bedrock")).toString());
+    assertEquals(1, decoded[0], "decoded for the route that needs it");
+
+    ctx.bodyToChange().put("system", "injected");
+    JsonObject sent = new JsonObject(bodies.prepareOriginal(ctx, candidate(snapshot, "openai", "real-http")));
+    assertEquals("injected", sent.getString("system"));
+    assertEquals("real-http", sent.getString("model"));
   }
 
   private static Candidate candidate(Snapshot snapshot, String backend, String model) {

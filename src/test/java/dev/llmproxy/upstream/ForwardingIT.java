@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +60,22 @@ class ForwardingIT {
       assertEquals("up", r.headers().firstValue("x-upstream-id").orElseThrow(), "upstream headers are relayed");
       assertEquals("oa", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
       assertEquals("real-gpt", r.headers().firstValue("X-LLM-Proxy-Model").orElseThrow());
+    }
+  }
+
+  /** The request goes out as the client wrote it: only the model's value changes (no decode, no re-encode). */
+  @Test
+  void requestBodiesKeepTheClientsBytesButTheModel(Vertx vertx) {
+    MockUpstream up = MockUpstream.start(vertx, "up");
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: oa, url: "%s"}]
+        models: {gpt: [{backend: oa, model: real-gpt}]}
+        """.formatted(up.url()))) {
+      String body = "{ \"messages\" : [ {\"role\":\"user\",\"content\":\"h\\u00e9llo \\/ \u2713\"} ],\n"
+          + "  \"model\":   \"gpt\" , \"temperature\": 0.50, \"max_tokens\": 1.0E3, \"seed\": 12345678901234567890 }";
+      assertEquals(200, gw.post("/v1/chat/completions", body).statusCode());
+      assertEquals(body.replace("\"gpt\"", "\"real-gpt\""), up.last().body().toString(StandardCharsets.UTF_8));
     }
   }
 
