@@ -1,5 +1,6 @@
 package dev.llmproxy.detection;
 
+import dev.llmproxy.json.JsonScan;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,9 @@ public final class FailureClassifier {
 
   /** A complete HTTP answer (non-stream, or a stream request answered with an error status). */
   public static Verdict response(DetectionRules rules, int status, MultiMap headers, Buffer body, Instant now) {
+    if (status >= 200 && status < 300 && !isErrorObject(body)) {
+      return Verdict.accept();  // the common case, judged without turning the answer into text
+    }
     String text = inspected(body);
     String lower = text.toLowerCase(Locale.ROOT);
     if (status >= 200 && status < 300) {
@@ -131,6 +135,17 @@ public final class FailureClassifier {
 
   private static boolean any(List<BodyPattern> patterns, String text, String lower) {
     return patterns.stream().anyMatch(p -> p.matches(text, lower));
+  }
+
+  private static final byte[] ERROR = "error".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * A bounded streaming scan of a 2xx answer for a top-level {@code error} (not null) or {@code "type":"error"}:
+   * an answer without the bytes {@code error} is none; one with them is scanned token by token, never decoded.
+   */
+  private static boolean isErrorObject(Buffer body) {
+    return body != null && JsonScan.contains(body, ERROR, INSPECTED_BYTES)
+        && JsonScan.isErrorObject(body, INSPECTED_BYTES);
   }
 
   /** OpenAI-style {@code {"error": ...}} or Anthropic-style {@code {"type": "error"}} at the top level. */

@@ -124,15 +124,24 @@ public final class LogMasking {
     return false;
   }
 
+  /** One pass over the text: only where a hint's first letter is found is the hint compared. */
   private static boolean mayHoldCredential(String text) {
     if (text.contains("sk-")) {
       return true;
     }
+    for (int i = 0, n = text.length(); i < n; i++) {
+      char c = (char) (text.charAt(i) | 0x20);  // ASCII letters to lower case; nothing else becomes b, x or a
+      if ((c == 'b' || c == 'x' || c == 'a') && startsHint(text, i, c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean startsHint(String text, int at, char first) {
     for (String hint : PATTERN_HINTS) {
-      for (int i = 0, last = text.length() - hint.length(); i <= last; i++) {
-        if (text.regionMatches(true, i, hint, 0, hint.length())) {
-          return true;
-        }
+      if (hint.charAt(0) == first && text.regionMatches(true, at, hint, 0, hint.length())) {
+        return true;
       }
     }
     return false;

@@ -16,8 +16,21 @@ public final class TraceIds {
     return fromClient != null && SANE.matcher(fromClient).matches() ? fromClient : generate();
   }
 
+  private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /** 32 lower-case hex digits (128 random bits); written by hand, String.format is slow for a per-request id. */
   public static String generate() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    return String.format("%016x%016x", r.nextLong(), r.nextLong());
+    byte[] id = new byte[32];
+    hex(r.nextLong(), id, 0);
+    hex(r.nextLong(), id, 16);
+    return new String(id, java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  private static void hex(long bits, byte[] into, int at) {
+    for (int i = 15; i >= 0; i--) {
+      into[at + i] = HEX[(int) (bits & 0xf)];
+      bits >>>= 4;
+    }
   }
 }

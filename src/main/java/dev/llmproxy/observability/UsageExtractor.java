@@ -1,5 +1,6 @@
 package dev.llmproxy.observability;
 
+import dev.llmproxy.json.JsonScan;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.buffer.Buffer;
@@ -38,14 +39,20 @@ public final class UsageExtractor {
 
   private UsageExtractor() {}
 
-  /** Usage of a whole (non-stream) JSON answer; {@link Usage#NONE} for anything else (errors, not JSON). */
+  /**
+   * Usage of a whole (non-stream) JSON answer; {@link Usage#NONE} for anything else (errors, not JSON). Only the
+   * top-level {@code usage} value is decoded: the rest of the answer is scanned past, and reading stops there.
+   */
   public static Usage fromBody(Buffer body) {
     if (body == null || body.length() == 0) {
       return Usage.NONE;
     }
+    Buffer usage = JsonScan.field(body, "usage", Integer.MAX_VALUE);
+    if (usage == null) {
+      return Usage.NONE;
+    }
     try {
-      Object parsed = Json.decodeValue(body);
-      return parsed instanceof JsonObject json ? fromUsage(json.getValue("usage")) : Usage.NONE;
+      return fromUsage(Json.decodeValue(usage));
     } catch (RuntimeException e) {
       return Usage.NONE;
     }

@@ -14,12 +14,16 @@ public final class HopByHopHeaders {
   private HopByHopHeaders() {}
 
   public static boolean isHopByHop(String name, MultiMap headers) {
+    return isHopByHop(name, headers.getAll("connection"));
+  }
+
+  /** @param connection the values of the message's Connection headers, which may name further such headers */
+  public static boolean isHopByHop(String name, java.util.List<String> connection) {
     String lower = name.toLowerCase(Locale.ROOT);
     if (HOP_BY_HOP.contains(lower)) {
       return true;
     }
-    // A Connection header may name further per-connection headers.
-    for (String listed : headers.getAll("connection")) {
+    for (String listed : connection) {
       for (String token : listed.split(",")) {
         if (token.trim().equalsIgnoreCase(lower)) {
           return true;

@@ -30,7 +30,8 @@ class JsonScanTest {
 
   @Test
   void offsetsAreBytesNotCharacters() throws Exception {
-    Buffer json = Buffer.buffer("{\"messages\":[{\"content\":\"héllo ✓\"}],\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8));
+    Buffer json = Buffer.buffer(
+        "{\"messages\":[{\"content\":\"héllo ✓\"}],\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8));
     JsonScan.Value model = JsonScan.topLevel(json, "model").get("model");
     assertEquals("\"m\"", slice(json, model));
   }
