@@ -64,14 +64,8 @@ public final class UsageExtractor {
     if (data == null || !data.contains("usage")) {
       return Usage.NONE;
     }
-    JsonObject json;
-    try {
-      Object parsed = Json.decodeValue(data);
-      if (!(parsed instanceof JsonObject o)) {
-        return Usage.NONE;
-      }
-      json = o;
-    } catch (RuntimeException e) {
+    JsonObject json = event.json();  // decoded once per event, shared with the stream's other readers
+    if (json == null) {
       return Usage.NONE;
     }
     if ("message_start".equals(json.getString("type")) && json.getValue("message") instanceof JsonObject message) {

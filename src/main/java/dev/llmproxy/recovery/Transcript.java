@@ -26,10 +26,7 @@ abstract class Transcript {
 
   /** One event exactly as the client receives it. */
   final void observe(SseEvent event) {
-    if (event.data() == null) {
-      return;
-    }
-    JsonObject json = decode(event.data());
+    JsonObject json = event.json();  // decoded once per event, shared with its other readers (usage, capture)
     if (json != null) {
       observe(json);
     }

@@ -65,7 +65,12 @@ final class StreamRelay {
   /** The break being recovered from, or that ended the stream. */
   private Break lastBreak;
   private Duration idle;
-  private Buffer batch = Buffer.buffer();
+  /**
+   * What one network chunk's events give the client, written at once by {@link #flush}: the one event's own bytes
+   * when the chunk held one (the usual case, no copy), else their concatenation. Null when empty.
+   */
+  private Buffer batch;
+  private boolean batchIsCopy;
   private long bytesOut;
   private int malformedEarlier;
   private boolean over;
@@ -363,11 +368,11 @@ final class StreamRelay {
   }
 
   private void flush() {
-    if (over || batch.length() == 0) {
+    if (over || batch == null) {
       return;
     }
     Buffer pending = batch;
-    batch = Buffer.buffer();
+    batch = null;
     client.write(pending);
     if (client.writeQueueFull() && leg != null) {
       leg.source.pause();
@@ -426,6 +431,15 @@ final class StreamRelay {
       ctx.markFirstByte();
     }
     bytesOut += bytes.length();
-    batch.appendBuffer(bytes);
+    if (batch == null) {
+      batch = bytes;
+      batchIsCopy = false;
+    } else {
+      if (!batchIsCopy) {
+        batch = Buffer.buffer(batch.length() + bytes.length() + 256).appendBuffer(batch);
+        batchIsCopy = true;
+      }
+      batch.appendBuffer(bytes);
+    }
   }
 }

@@ -1,18 +1,74 @@
 package dev.llmproxy.streaming;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * The fields of one server-sent event, decoded for inspection only; the raw bytes are what gets forwarded.
- *
- * @param name the {@code event:} field, or null
- * @param data the {@code data:} lines joined with newlines, or null when the event has none (comments only)
+ * The fields of one server-sent event, decoded for inspection only; the raw bytes are what gets forwarded. Its
+ * data is decoded as JSON at most once, when first asked for ({@link #json}): every reader of the event (the
+ * mid-stream transcript, usage, a continuation's rewriter) shares that one decode, and an event nobody needs to
+ * read as an object (its kind comes from a scan, {@link StreamEvents}) is never decoded. Confined to the event
+ * loop of the stream it belongs to.
  */
-public record SseEvent(Buffer raw, String name, String data) {
+public final class SseEvent {
 
-  private static final java.util.regex.Pattern LINE_END = java.util.regex.Pattern.compile("\r\n|\r|\n");
+  private static final Object NOT_AN_OBJECT = new Object();
+
+  private final Buffer raw;
+  private final String name;
+  private final String data;
+  /** Null until decoded; then the JsonObject, or {@link #NOT_AN_OBJECT}. */
+  private Object json;
+
+  /**
+   * @param name the {@code event:} field, or null
+   * @param data the {@code data:} lines joined with newlines, or null when the event has none (comments only)
+   */
+  public SseEvent(Buffer raw, String name, String data) {
+    this.raw = raw;
+    this.name = name;
+    this.data = data;
+  }
+
+  public Buffer raw() {
+    return raw;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String data() {
+    return data;
+  }
+
+  /** The data as a JSON object, decoded once for every reader; null when there is none or it is not an object. */
+  public JsonObject json() {
+    if (json == null) {
+      json = NOT_AN_OBJECT;
+      String text = data == null ? "" : data.trim();
+      if (text.startsWith("{")) {
+        try {
+          if (Json.decodeValue(text) instanceof JsonObject object) {
+            json = object;
+          }
+        } catch (RuntimeException notJson) {
+          // stays NOT_AN_OBJECT
+        }
+      }
+    }
+    return json instanceof JsonObject object ? object : null;
+  }
+
+  /** Whether {@link #json} has already been decoded (then reading it costs nothing). */
+  boolean decoded() {
+    return json != null;
+  }
 
   /** An event made by the proxy: its bytes are {@code event: name} (when not null) and one {@code data:} line. */
   public static SseEvent of(String name, String data) {
@@ -27,30 +83,58 @@ public record SseEvent(Buffer raw, String name, String data) {
     return events;
   }
 
+  /** One event's fields from its bytes (LF, CRLF or CR line ends); one pass, no regular expression. */
   public static SseEvent parse(Buffer raw) {
-    String text = raw.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String text = raw.toString(StandardCharsets.UTF_8);
     String name = null;
-    StringBuilder data = null;
-    for (String line : LINE_END.split(text)) {
-      if (line.isEmpty() || line.startsWith(":")) {
-        continue;
+    String data = null;
+    StringBuilder more = null;
+    int n = text.length();
+    int start = 0;
+    while (start < n) {
+      int end = start;
+      while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+        end++;
       }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
-      }
-      if (field.equals("event")) {
-        name = value;
-      } else if (field.equals("data")) {
-        if (data == null) {
-          data = new StringBuilder(value);
-        } else {
-          data.append('\n').append(value);
+      if (end > start && text.charAt(start) != ':') {
+        int colon = text.indexOf(':', start);
+        int fieldEnd = colon < 0 || colon > end ? end : colon;
+        int valueStart = fieldEnd == end ? end : fieldEnd + 1;
+        if (valueStart < end && text.charAt(valueStart) == ' ') {
+          valueStart++;
+        }
+        if (text.startsWith("event", start) && fieldEnd - start == 5) {
+          name = text.substring(valueStart, end);
+        } else if (text.startsWith("data", start) && fieldEnd - start == 4) {
+          String value = text.substring(valueStart, end);
+          if (data == null) {
+            data = value;
+          } else {
+            if (more == null) {
+              more = new StringBuilder(data);
+            }
+            more.append('\n').append(value);
+          }
         }
       }
+      start = end + (end + 1 < n && text.charAt(end) == '\r' && text.charAt(end + 1) == '\n' ? 2 : 1);
     }
-    return new SseEvent(raw, name, data == null ? null : data.toString());
+    return new SseEvent(raw, name, more != null ? more.toString() : data);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SseEvent e && Objects.equals(raw, e.raw) && Objects.equals(name, e.name)
+        && Objects.equals(data, e.data);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(raw, name, data);
+  }
+
+  @Override
+  public String toString() {
+    return "SseEvent[name=" + name + ", data=" + data + "]";
   }
 }

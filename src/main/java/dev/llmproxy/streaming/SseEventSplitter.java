@@ -5,8 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * Cuts a byte stream into server-sent events at blank lines, accepting the three line endings the SSE spec
- * allows (LF, CRLF, CR). Each event is emitted as its original bytes, terminator included, so forwarding it is
- * a byte copy. Incremental: bytes of an unfinished event wait for the next chunk.
+ * allows (LF, CRLF, CR). Each event is emitted as its original bytes, terminator included (a slice of the chunk
+ * when it lies within one, so no copy), and forwarding it writes those bytes. Incremental: bytes of an unfinished
+ * event wait for the next chunk.
  */
 public final class SseEventSplitter {
 
@@ -15,12 +16,14 @@ public final class SseEventSplitter {
   private int lineStart;
 
   public void feed(Buffer chunk, Consumer<Buffer> onEvent) {
-    pending.appendBuffer(chunk);
-    int n = pending.length();
+    // The common case, nothing pending: events are cut straight out of the chunk (slices, no copy); only an
+    // unfinished tail is copied, to wait for the next chunk.
+    Buffer data = pending.length() == 0 ? chunk : pending.appendBuffer(chunk);
+    int n = data.length();
     int eventStart = 0;
     int i = scanPos;
     while (i < n) {
-      byte b = pending.getByte(i);
+      byte b = data.getByte(i);
       if (b != '\n' && b != '\r') {
         i++;
         continue;
@@ -30,7 +33,7 @@ public final class SseEventSplitter {
         if (i + 1 >= n) {
           break; // a CR at the end of a chunk may be the first half of CRLF
         }
-        if (pending.getByte(i + 1) == '\n') {
+        if (data.getByte(i + 1) == '\n') {
           terminator = 2;
         }
       }
@@ -38,12 +41,14 @@ public final class SseEventSplitter {
       i += terminator;
       lineStart = i;
       if (blankLine) {
-        onEvent.accept(pending.getBuffer(eventStart, i));
+        onEvent.accept(data.slice(eventStart, i));
         eventStart = i;
       }
     }
-    if (eventStart > 0) {
-      pending = pending.getBuffer(eventStart, n);
+    if (eventStart == n) {
+      pending = Buffer.buffer();
+    } else if (eventStart > 0 || data == chunk) {
+      pending = data.getBuffer(eventStart, n);  // a copy: the slices handed out keep the old bytes
     }
     scanPos = i - eventStart;
     lineStart -= eventStart;

@@ -1,7 +1,6 @@
 package dev.llmproxy.streaming;
 
 import dev.llmproxy.protocol.Protocol;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -21,14 +20,11 @@ final class StreamEvents {
     if (data.isEmpty()) {
       return StreamEventKind.META;
     }
-    JsonObject json;
-    try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(data);
-      if (!(parsed instanceof JsonObject o)) {
-        return StreamEventKind.MALFORMED;
-      }
-      json = o;
-    } catch (DecodeException e) {
+    if (!event.decoded()) {
+      return EventScan.classify(protocol, event.name(), data);  // the few fields needed, nothing decoded
+    }
+    JsonObject json = event.json();  // decoded already for another reader: classified from the object
+    if (json == null) {
       return StreamEventKind.MALFORMED;
     }
     if (protocol == Protocol.OPENAI && ResponsesEvents.isResponsesEvent(json)) {
@@ -61,7 +57,7 @@ final class StreamEvents {
       }
       JsonObject delta = choice.getJsonObject("delta");
       if (delta != null) {
-        for (String field : new String[] {"content", "tool_calls", "function_call", "refusal", "reasoning_content", "reasoning"}) {
+        for (String field : CONTENT_DELTA_FIELDS) {
           if (notEmpty(delta.getValue(field))) {
             return StreamEventKind.CONTENT;
           }
@@ -73,7 +69,11 @@ final class StreamEvents {
 
   /** Anthropic Messages stream events, by their {@code type}. */
   private static StreamEventKind anthropic(String eventName, JsonObject json) {
-    String type = json.getString("type", eventName);
+    return anthropic(json.getValue("type") instanceof String type ? type : eventName);
+  }
+
+  /** An Anthropic event by its type (the data's {@code type}, else the {@code event:} name). */
+  static StreamEventKind anthropic(String type) {
     if (type == null) {
       return StreamEventKind.META;
     }
@@ -85,6 +85,10 @@ final class StreamEvents {
       default -> StreamEventKind.META;
     };
   }
+
+  /** The delta fields whose presence makes an OpenAI chunk CONTENT (text, tool calls, refusal, reasoning). */
+  static final java.util.Set<String> CONTENT_DELTA_FIELDS = java.util.Set.of(
+      "content", "tool_calls", "function_call", "refusal", "reasoning_content", "reasoning");
 
   private static boolean notEmpty(Object value) {
     if (value == null) return false;

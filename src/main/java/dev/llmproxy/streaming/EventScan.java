@@ -1,0 +1,139 @@
+package dev.llmproxy.streaming;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.llmproxy.protocol.Protocol;
+import java.io.IOException;
+
+/**
+ * {@link StreamEvents}' rules applied by scanning an event's data token by token instead of decoding it: only the
+ * fields the rules read are looked at (the top-level {@code type} and {@code error}; each choice's
+ * {@code finish_reason}, {@code text} and delta fields), everything else is skipped, and no map or list is built.
+ * The whole data is still read, so malformed JSON is recognised as a decode would. Pure; thread-safe.
+ */
+final class EventScan {
+
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+  private EventScan() {}
+
+  /** @param data the event's data, trimmed, not empty, not {@code [DONE]} */
+  static StreamEventKind classify(Protocol protocol, String eventName, String data) {
+    try (JsonParser p = FACTORY.createParser(data)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return StreamEventKind.MALFORMED;
+      }
+      String type = null;
+      boolean error = false;
+      StreamEventKind choices = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : skip(p);
+          case "error" -> {
+            error = value != JsonToken.VALUE_NULL;
+            p.skipChildren();
+          }
+          case "choices" -> choices = protocol == Protocol.OPENAI && value == JsonToken.START_ARRAY
+              ? choices(p) : skipAsAbsent(p);
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return StreamEventKind.MALFORMED;
+      }
+      if (protocol == Protocol.ANTHROPIC) {
+        return StreamEvents.anthropic(type != null ? type : eventName);
+      }
+      if (type != null && (type.startsWith("response.") || type.equals("error"))) {
+        return ResponsesEvents.classify(type);
+      }
+      if (error) {
+        return StreamEventKind.ERROR;
+      }
+      return choices == null ? StreamEventKind.META : choices;
+    } catch (IOException notJson) {
+      return StreamEventKind.MALFORMED;
+    }
+  }
+
+  /** The first choice that decides (finish reason, then text, then delta content), read to the array's end. */
+  private static StreamEventKind choices(JsonParser p) throws IOException {
+    StreamEventKind decided = null;
+    JsonToken token;
+    while ((token = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (token != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        continue;
+      }
+      boolean finish = false;
+      boolean text = false;
+      boolean delta = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "finish_reason" -> {
+            finish = value != JsonToken.VALUE_NULL;
+            p.skipChildren();
+          }
+          case "text" -> text = notEmpty(p, value);
+          case "delta" -> delta = value == JsonToken.START_OBJECT ? deltaHasContent(p) : skip(p) != null;
+          default -> p.skipChildren();
+        }
+      }
+      if (decided == null) {
+        decided = finish ? StreamEventKind.FINISH : text || delta ? StreamEventKind.CONTENT : null;
+      }
+    }
+    return decided == null ? StreamEventKind.META : decided;
+  }
+
+  private static boolean deltaHasContent(JsonParser p) throws IOException {
+    boolean content = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (StreamEvents.CONTENT_DELTA_FIELDS.contains(field)) {
+        content |= notEmpty(p, value);
+      } else {
+        p.skipChildren();
+      }
+    }
+    return content;
+  }
+
+  /** As {@code StreamEvents.notEmpty} on the decoded value; consumes the value. */
+  private static boolean notEmpty(JsonParser p, JsonToken value) throws IOException {
+    return switch (value) {
+      case VALUE_NULL -> false;
+      case VALUE_STRING -> p.getTextLength() > 0;
+      case START_ARRAY -> {
+        boolean any = p.nextToken() != JsonToken.END_ARRAY;
+        if (any) {
+          p.skipChildren();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            p.skipChildren();
+          }
+        }
+        yield any;
+      }
+      default -> {
+        p.skipChildren();
+        yield true;
+      }
+    };
+  }
+
+  private static String skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  private static StreamEventKind skipAsAbsent(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+}
