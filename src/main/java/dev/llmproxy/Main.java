@@ -96,10 +96,12 @@ public final class Main {
       out.println("llm-proxy " + version());
       return 0;
     }
+    // The YAML goes through vertx-config-yaml's processor, which runs on a Vert.x instance: the one that serves.
+    Vertx vertx = Vertx.vertx(new VertxOptions());
     Snapshot snapshot;
-    ConfigLoader loader = ConfigLoader.fromSystemEnv();
+    ConfigLoader loader = ConfigLoader.fromSystemEnv(vertx);
     try {
-      snapshot = loader.load(args.config());
+      snapshot = loader.loadAndWait(args.config());
     } catch (ConfigException e) {
       // An unknown key first: a typo (backend: for backends:) is usually what the errors after it are about.
       e.unknownKeys().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
@@ -107,18 +109,28 @@ public final class Main {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
       e.otherWarnings().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
+      close(vertx);
       return 1;
     }
     if (args.validate()) {
+      close(vertx);
       snapshot.warnings().forEach(w -> out.println(args.config() + ": warning: " + w));
       out.println(args.config() + ": OK (" + snapshot.backends().size() + " backends, "
           + snapshot.aliases().size() + " model aliases)");
       return 0;
     }
-    return serve(loader, snapshot, err, args.register());
+    return serve(vertx, loader, snapshot, err, args.register());
   }
 
-  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // exiting anyway
+    }
+  }
+
+  private static int serve(Vertx vertx, ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
