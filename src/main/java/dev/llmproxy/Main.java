@@ -97,7 +97,7 @@ public final class Main {
       return 0;
     }
     // The YAML goes through vertx-config-yaml's processor, which runs on a Vert.x instance: the one that serves.
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    Vertx vertx = Vertx.vertx(vertxOptions());
     Snapshot snapshot;
     ConfigLoader loader = ConfigLoader.fromSystemEnv(vertx);
     try {
@@ -122,6 +122,18 @@ public final class Main {
     return serve(vertx, loader, snapshot, err, args.register());
   }
 
+  private static int instances() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * One event loop per core, each serving one GatewayVerticle (no idle extra loops); the kernel's epoll when the
+   * native transport loads (Linux), else Java NIO. Measured in docs/benchmarks.md ("Hot path").
+   */
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setEventLoopPoolSize(instances()).setPreferNativeTransport(true);
+  }
+
   private static void close(Vertx vertx) {
     try {
       vertx.close().await(10, TimeUnit.SECONDS);
@@ -134,12 +146,9 @@ public final class Main {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    // One event loop per core, each serving one GatewayVerticle (no idle extra loops); the kernel's epoll when
-    // the native transport loads (Linux), else Java NIO. Measured in docs/benchmarks.md ("Hot path").
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances).setPreferNativeTransport(true));
+    int instances = instances();
     if (!vertx.isNativeTransportEnabled()) {
-      log.info("native transport unavailable, using Java NIO: {}", String.valueOf(vertx.unavailableNativeTransportCause()));
+      log.info("native transport unavailable, using Java NIO: {}", vertx.unavailableNativeTransportCause());
     }
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];

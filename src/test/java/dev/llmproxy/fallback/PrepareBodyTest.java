@@ -76,7 +76,7 @@ class PrepareBodyTest {
   void theClientsOwnRequestKeepsItsBytesButTheModel(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, YAML);
-    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    Snapshot snapshot = ConfigFiles.load(file);
     RequestContext ctx = new RequestContext("trace-1", snapshot, Endpoint.MESSAGES, null, "127.0.0.1",
         MutableClock.startingNow());
     String raw = "{ \"messages\": [ {\"role\":\"user\", \"content\":\"h\\u00e9 1.50\"} ],\n \"model\" : \"m\", "
