@@ -6,8 +6,9 @@
 #
 # What runs (all on 127.0.0.1): the mock upstream (bench/MockUpstreamServer.java), nginx as a plain reverse proxy
 # (one worker, upstream keepalive, no response buffering so streams pass chunk by chunk, access log on as nginx
-# ships it) and llm-proxy (dist/llm-proxy.jar started by the launcher dist/llm-proxy with its JVM flags, logging
-# as configured by default: JSON files in logs/ plus the console). The servers share CPU $SERVER_CPU; the load
+# ships it) and llm-proxy (dist/llm-proxy.jar started by the launcher dist/llm-proxy with its JVM flags and its
+# class-data-sharing archive, made by the first run of a jar; logging as configured by default: JSON files in
+# logs/ plus the console). The servers share CPU $SERVER_CPU; the load
 # generators (wrk, bench/StreamLoad.java) run on CPU $LOAD_CPU. CPU time per request is read from
 # /proc/<pid>/stat of each server (nginx: master + worker; direct: the mock's own), RSS from /proc/<pid>/status.
 #
@@ -50,7 +51,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 [ -f dist/llm-proxy.jar ] || { echo "dist/llm-proxy.jar not found: mvn -B package -DskipTests" >&2; exit 1; }
-cp dist/llm-proxy.jar "$OUT/compare.jar"
+cp -p dist/llm-proxy.jar "$OUT/compare.jar"  # -p: the same jar keeps its class-data-sharing archive
 JAR=$OUT/compare.jar
 ulimit -n "$(ulimit -Hn)"
 TICK=$(getconf CLK_TCK)
@@ -59,6 +60,11 @@ PIDS=()
 cleanup() {
   [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null
   kill "${PIDS[@]}" 2>/dev/null || true
+  # The proxy writes its class-data-sharing archive as it exits (first run of a jar): wait, so the next run's ports
+  # and archive are free.
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 1 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
 }
 trap cleanup EXIT
 
