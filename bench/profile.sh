@@ -7,6 +7,7 @@
 #   bench/profile.sh nonstream        # c=64 small chat completions
 #   bench/profile.sh big              # c=8, 1 MiB prompts
 #   bench/profile.sh stream           # c=32 streams of 20 chunks (bench/overhead.lua)
+#   bench/profile.sh streams          # many paced streams at once (bench/StreamLoad.java; STREAMS="3000 5 30 200")
 # Same placement as bench/compare.sh (servers on CPU 0, wrk on CPU 1). The recording stays in
 # bench/results/profile.<kind>.jfr (open it in JDK Mission Control, or `jfr print`).
 set -euo pipefail
@@ -19,16 +20,18 @@ MOCK_PORT=${MOCK_PORT:-18910}
 PROXY_PORT=${PROXY_PORT:-18911}
 OUT=bench/results
 mkdir -p "$OUT/profile-proxy"
-cp dist/llm-proxy.jar "$OUT/profile.jar"
+cp -p dist/llm-proxy.jar "$OUT/profile.jar"
 JAR=$OUT/profile.jar
 
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true' EXIT
 taskset -c 0 java -Xms256m -Xmx256m -cp "$JAR" bench/MockUpstreamServer.java "$MOCK_PORT" 20 > "$OUT/profile.mock.log" 2>&1 &
 PIDS+=($!)
+ulimit -n "$(ulimit -Hn)"
 cat > "$OUT/profile-proxy/config.yaml" <<YAML
 listen: "127.0.0.1:$PROXY_PORT"
 proxy: {watch_interval: 0}
+server: {max_connections: 20000}
 backends: [{name: mock, url: "http://127.0.0.1:$MOCK_PORT/v1", api_key: bench-key}]
 models: {echo: [{backend: mock, model: bench}]}
 YAML
@@ -43,12 +46,15 @@ drive() {  # $1 = seconds
     nonstream) taskset -c 1 wrk -t1 -c64 -d"$1s" -s bench/compare.lua "$URL" ;;
     big) KB=1024 taskset -c 1 wrk -t1 -c8 -d"$1s" -s bench/compare.lua "$URL" ;;
     stream) STREAM=1 taskset -c 1 wrk -t1 -c32 -d"$1s" -s bench/overhead.lua "$URL" ;;
+    streams)  # one round of STREAMS (streams, ramp s, chunks, ms apart); $1 is ignored
+      # shellcheck disable=SC2086
+      taskset -c 1 java -cp "$JAR" bench/StreamLoad.java "$URL" ${STREAMS:-3000 5 30 200} | grep '^streams=' ;;
   esac
 }
 drive "$WARMUP" > /dev/null
 if [ -n "${ASYNC_PROFILER:-}" ]; then
   jcmd "$PROXY" JVMTI.agent_load "$ASYNC_PROFILER" "\"start,event=cpu,interval=1ms\"" > /dev/null
-  drive "$SECONDS_RECORDED" | grep -E "Requests/sec|RESULT"
+  drive "$SECONDS_RECORDED" | grep -E "Requests/sec|RESULT|streams="
   jcmd "$PROXY" JVMTI.agent_load "$ASYNC_PROFILER" "\"stop,file=$PWD/$OUT/profile.$KIND.collapsed,collapsed\"" > /dev/null
   python3 bench/jfr-top.py --collapsed "$OUT/profile.$KIND.collapsed"
   exit 0
