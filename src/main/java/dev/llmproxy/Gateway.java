@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.capture.Capture;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.ListenAddress;
@@ -72,9 +73,11 @@ public final class Gateway {
           metrics.configReload(result.applied());
         }
       });
+      Capture capture = Capture.start(vertx, initial.capture(), clock, metrics.registry());
+      watcher.onReload(next -> capture.reconfigure(next.capture()));
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain);
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, capture);
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());
@@ -104,10 +107,18 @@ public final class Gateway {
     }
   }
 
-  /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */
+  /**
+   * Stops serving: undeploys every verticle instance and the echo backend, then writes out what capture has
+   * queued. Requests in flight are cut.
+   */
   public Future<Void> stop() {
-    return services.config().stop().compose(v -> undeploy());
+    return services.config().stop().compose(v -> undeploy())
+        .compose(v -> vertx.executeBlocking(() -> services.capture().close(CAPTURE_CLOSE_TIMEOUT)))
+        .mapEmpty();
   }
+
+  /** Bound of writing out capture's queue when the gateway stops. */
+  public static final java.time.Duration CAPTURE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private Future<Void> undeploy() {
     List<Future<Void>> undeployed = new ArrayList<>();

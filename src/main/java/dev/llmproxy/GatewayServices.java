@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.capture.Capture;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.echo.EchoBackend;
@@ -23,4 +24,5 @@ public record GatewayServices(
     Clock clock,
     TrafficControl traffic,
     Metrics metrics,
-    Drain drain) {}
+    Drain drain,
+    Capture capture) {}

@@ -1,6 +1,7 @@
 package dev.llmproxy;
 
 import dev.llmproxy.admin.AdminApi;
+import dev.llmproxy.capture.api.CaptureApi;
 import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
 import dev.llmproxy.ingress.Authenticate;
@@ -46,6 +47,7 @@ public final class GatewayVerticle extends VerticleBase {
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
+            services.capture().stage(),                      // capture this request (capture.enabled)
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
             new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
@@ -57,6 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
         ctx -> {
           AccessLog.write(ctx);
           services.metrics().requestFinished(ctx);
+          services.capture().submit(ctx);                    // the request's record, to the capture writer
         });
   }
 
@@ -70,6 +73,7 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
     AdminApi.mount(router, services.snapshots(), services.config());
+    CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());  // /admin/requests...
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)

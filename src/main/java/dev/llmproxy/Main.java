@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.capture.DatasetExport;
 import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
@@ -20,22 +21,32 @@ public final class Main {
 
   static final String USAGE = """
       Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--version] [--help]
+             java -jar llm-proxy.jar [-config FILE] --export [--since T] [--until T] [--alias A] > dataset.jsonl
 
         -config, --config FILE  config file (default: config.yaml in the working directory)
         --validate              check the config, print every problem, exit 0 (valid) or 1; does not serve
+        --export                print the capture store's records as JSONL, oldest first; does not serve
+          --since T, --until T  only records started from T / before T: an instant (2025-01-31T12:00:00Z),
+                                epoch milliseconds, or a duration back from now (24h)
+          --alias A             only records of model alias A
         --version               print the version and exit
         --help                  print this help and exit
       """;
 
   private Main() {}
 
-  record Args(Path config, boolean validate, boolean version, boolean help) {
+  record Args(Path config, boolean validate, boolean version, boolean help, Export export) {
+
+    /** {@code --export} and its filters; null when not exporting. */
+    record Export(String since, String until, String alias) {}
 
     static Args parse(String[] argv) {
       Path config = Path.of("config.yaml");
       boolean validate = false;
       boolean version = false;
       boolean help = false;
+      boolean export = false;
+      java.util.Map<String, String> exportFilters = new java.util.HashMap<>();
       for (int i = 0; i < argv.length; i++) {
         String a = argv[i];
         if (a.startsWith("-config=") || a.startsWith("--config=")) {
@@ -51,11 +62,22 @@ public final class Main {
           version = true;
         } else if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
           help = true;
+        } else if (a.equals("--export")) {
+          export = true;
+        } else if (a.equals("--since") || a.equals("--until") || a.equals("--alias")) {
+          if (i + 1 >= argv.length) {
+            throw new IllegalArgumentException(a + " needs a value");
+          }
+          exportFilters.put(a, argv[++i]);
         } else {
           throw new IllegalArgumentException("unknown argument \"" + a + "\"");
         }
       }
-      return new Args(config, validate, version, help);
+      if (!export && !exportFilters.isEmpty()) {
+        throw new IllegalArgumentException(exportFilters.keySet().iterator().next() + " only goes with --export");
+      }
+      return new Args(config, validate, version, help, export ? new Export(exportFilters.get("--since"),
+          exportFilters.get("--until"), exportFilters.get("--alias")) : null);
     }
   }
 
@@ -94,6 +116,11 @@ public final class Main {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
       return 1;
+    }
+    if (args.export() != null) {
+      Args.Export e = args.export();
+      LogSetup.consoleToStderr();  // stdout is the dataset
+      return DatasetExport.run(snapshot.capture(), e.since(), e.until(), e.alias(), out, err);
     }
     if (args.validate()) {
       snapshot.warnings().forEach(w -> out.println(args.config() + ": warning: " + w));
@@ -142,13 +169,17 @@ public final class Main {
     GatewayServices services = running[0].services();
     // Reload listeners run on a worker thread: applying logging (files, directories) may block there.
     services.config().onReload(LogSetup::apply);
-    new GracefulShutdown(services.drain(),
+    GracefulShutdown shutdown = new GracefulShutdown(services.drain(),
         () -> services.snapshots().current().shutdown().drainTimeout(),
         () -> vertx.close().toCompletionStage(),
         LogSetup::flushAndStop,
-        GracefulShutdown.Exit.SYSTEM).installSignalHandlers();
+        GracefulShutdown.Exit.SYSTEM);
+    // After the drain every request has finished: write out its capture record before the process exits.
+    shutdown.beforeExit(() -> services.capture().close(captureCloseTimeout(services)));
+    shutdown.installSignalHandlers();
     // Other ways out (System.exit elsewhere, a signal not caught above) still close the servers and flush the logs.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      services.capture().close(captureCloseTimeout(services));
       try {
         vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception ignored) {
@@ -157,6 +188,12 @@ public final class Main {
       LogSetup.flushAndStop();
     }, "llm-proxy-shutdown"));
     return -1;
+  }
+
+  /** Writing out capture's queue is bounded like the drain: shutdown.drain_timeout, at least 5 s. */
+  private static java.time.Duration captureCloseTimeout(GatewayServices services) {
+    java.time.Duration drain = services.snapshots().current().shutdown().drainTimeout();
+    return drain.compareTo(java.time.Duration.ofSeconds(5)) < 0 ? java.time.Duration.ofSeconds(5) : drain;
   }
 
   static String version() {

@@ -22,7 +22,8 @@ public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
-      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown");
+      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
+      "capture");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
@@ -68,13 +69,14 @@ public final class ConfigCompiler {
     TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
     LoggingSettings logging = LoggingSettings.compile(root.get("logging"), baseDir);
     ShutdownSettings shutdown = ShutdownSettings.compile(root.get("shutdown"));
+    CaptureSettings capture = CaptureSettings.compile(root.get("capture"), baseDir);
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown);
+        concurrency, trustedProxies, logging, shutdown, capture);
   }
 
   private static ListenAddress listen(ConfigNode node) {

@@ -91,10 +91,14 @@ public record ConfigDiff(
     if (!before.shutdown().equals(after.shutdown())) {
       settings.add("shutdown");
     }
+    if (!before.capture().equals(after.capture())) {
+      settings.add("capture");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());
     }
+    restart.addAll(CaptureSettings.restartNeeded(before.capture(), after.capture()));
     return new ConfigDiff(aliasesAdded, aliasesRemoved, aliasesModified, backendsAdded, backendsRemoved,
         backendsModified, prompts, settings, restart);
   }

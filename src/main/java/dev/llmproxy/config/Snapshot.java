@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
+ * @param capture the {@code capture:} section (traffic capture; off when absent)
  */
 public record Snapshot(
     long version,
@@ -42,7 +43,8 @@ public record Snapshot(
     ConcurrencySettings concurrency,
     TrustedProxies trustedProxies,
     LoggingSettings logging,
-    ShutdownSettings shutdown) {
+    ShutdownSettings shutdown,
+    CaptureSettings capture) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

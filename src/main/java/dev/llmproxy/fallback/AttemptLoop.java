@@ -258,6 +258,7 @@ public final class AttemptLoop {
       response.putHeader("Content-Type", type == null ? "application/json" : type);
       response.putHeader(ClientResponse.ATTEMPTS_HEADER, String.valueOf(ctx.attempts().size()));
       ctx.addBytesOut(answer.body().length());
+      ctx.tap().responseBody(answer.body());  // capture: the provider's answer is what the client gets
       return response.end(answer.body());
     }
     return Future.failedFuture(trail.finalError(ctx));

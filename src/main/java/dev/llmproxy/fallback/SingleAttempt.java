@@ -84,7 +84,11 @@ final class SingleAttempt {
     Snapshot snapshot = ctx.snapshot();
     if (ctx.stream() && status >= 200 && status < 300 && exchange.isEventStream()) {
       SseStream stream = new SseStream(vertx, exchange, ctx.protocol());
-      stream.observeEvents(event -> UsageExtractor.recordEvent(ctx, event));  // observability: token usage
+      ctx.tap().streamStarted();  // capture: events of an earlier, rejected stream no longer count
+      stream.observeEvents(event -> {
+        UsageExtractor.recordEvent(ctx, event);  // observability: token usage
+        ctx.tap().streamEvent(event.name(), event.data());  // capture: the stream as the client gets it
+      });
       Runnable onGone = stream::clientGone;
       ctx.onClientGone(onGone);
       return stream.peek(min(snapshot.timeouts().firstToken(), remaining)).transform(peeked -> {
@@ -129,6 +133,7 @@ final class SingleAttempt {
         return Future.succeededFuture(new Result(verdict, status, started));
       }
       UsageExtractor.recordBody(ctx, body);  // observability: token usage
+      ctx.tap().responseBody(body);  // capture: the answer the client gets
       ctx.recordAttempt(AttemptLoop.record(exchange.candidate(), status, verdict.reason(), started));
       ClientResponse.commitHeaders(ctx, exchange);
       ctx.markFirstByte();

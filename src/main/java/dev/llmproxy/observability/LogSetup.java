@@ -127,6 +127,23 @@ public final class LogSetup {
     context().stop();
   }
 
+  /**
+   * Console lines go to stderr from now on, at WARN and above: for commands whose stdout is data (--export),
+   * which a library's start-up line must not corrupt.
+   */
+  public static synchronized void consoleToStderr() {
+    LoggerContext lc = context();
+    Logger root = lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.iteratorForAppenders().forEachRemaining(appender -> {
+      if (appender instanceof ConsoleAppender<ILoggingEvent> console) {
+        console.stop();
+        console.setTarget("System.err");
+        console.start();
+      }
+    });
+  }
+
   /** Back to what {@code logback.xml} says (tests that applied a logging section undo it). */
   public static synchronized void restoreDefaults() {
     LoggerContext lc = context();

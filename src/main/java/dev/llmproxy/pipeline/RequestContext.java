@@ -45,6 +45,7 @@ public final class RequestContext {
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
+  private ExchangeTap tap = ExchangeTap.NONE;
 
   public RequestContext(
       String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request, String clientIp) {
@@ -138,6 +139,10 @@ public final class RequestContext {
 
   public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
   public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
+
+  /** What the relay tells about the answer sent to the client (traffic capture); a no-op unless set. */
+  public ExchangeTap tap() { return tap; }
+  public void tap(ExchangeTap tap) { this.tap = tap; }
 
   /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
   public void onFinish(Runnable action) { onFinish.add(action); }

@@ -1,0 +1,70 @@
+package dev.llmproxy.capture;
+
+import dev.llmproxy.config.CaptureSettings;
+import dev.llmproxy.pipeline.AttemptRecord;
+import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.protocol.Protocol;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a finished request leaves for its record, copied off the {@link RequestContext} on the event loop: plain
+ * field reads and references, no encoding. The request body is the parsed (and prompt-injected) JSON the
+ * upstream got, shared rather than copied: nothing changes it once the request has finished.
+ */
+record FinishedExchange(
+    CaptureSettings settings,
+    long startedAtMillis,
+    long ttfbMillis,
+    long durationMillis,
+    String traceId,
+    String clientIp,
+    String method,
+    String path,
+    String endpoint,
+    Protocol protocol,
+    List<Map.Entry<String, String>> headers,
+    String sessionHeaderValue,
+    JsonObject body,
+    Buffer rawBody,  // what the client sent; its length decides truncation, and it is the body when not JSON
+    String alias,
+    String backend,
+    String model,
+    int status,
+    boolean stream,
+    long promptTokens,
+    long completionTokens,
+    List<AttemptRecord> attempts,
+    String error,
+    long bytesOut,
+    boolean clientGone,
+    Buffer responseBody,
+    List<CaptureTap.Event> events,
+    boolean eventsTruncated) {
+
+  /** @param nowMillis wall-clock time of the finish, from the gateway's clock */
+  static FinishedExchange of(RequestContext ctx, CaptureTap tap, CaptureSettings settings, long nowMillis) {
+    long duration = ctx.elapsedMillis();
+    long ttfb = ctx.firstByteNanos() == 0 ? -1 : (ctx.firstByteNanos() - ctx.startNanos()) / 1_000_000;
+    List<Map.Entry<String, String>> headers = List.of();
+    if (settings.includeHeaders()) {
+      headers = new ArrayList<>(ctx.request().headers().size());
+      for (Map.Entry<String, String> h : ctx.request().headers()) {
+        headers.add(Map.entry(h.getKey(), h.getValue()));
+      }
+    }
+    var served = ctx.servedBy();
+    boolean streamed = tap.events() != null && served != null;
+    return new FinishedExchange(settings, nowMillis - duration, ttfb, duration, ctx.traceId(), ctx.clientIp(),
+        ctx.request().method().name(), ctx.request().path(), ctx.endpoint().upstreamPath(), ctx.protocol(),
+        headers, ctx.request().getHeader(settings.sessionHeader()), ctx.body(), ctx.rawBody(),
+        ctx.alias() == null ? null : ctx.alias().name(),
+        served == null ? null : served.backend().name(), served == null ? null : served.model(),
+        ctx.status(), ctx.stream(), ctx.promptTokens(), ctx.completionTokens(), List.copyOf(ctx.attempts()),
+        ctx.errorReason(), ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
+        streamed ? tap.events() : null, streamed && tap.eventsTruncated());
+  }
+}
