@@ -50,6 +50,7 @@ public final class Capture {
   private final Object openLock = new Object();
   private volatile CaptureSettings settings;
   private volatile boolean closed;
+  private Boolean closeResult;
 
   private Capture(Vertx vertx, CaptureSettings initial, Clock clock, MeterRegistry registry) {
     this.clock = clock;
@@ -144,7 +145,15 @@ public final class Capture {
    *
    * @return true when every record was written in time
    */
-  public boolean close(Duration timeout) {
+  public synchronized boolean close(Duration timeout) {
+    if (closeResult != null) {
+      return closeResult;
+    }
+    closeResult = closeOnce(timeout);
+    return closeResult;
+  }
+
+  private boolean closeOnce(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean complete = awaitOpenTaps(deadline);
     closed = true;

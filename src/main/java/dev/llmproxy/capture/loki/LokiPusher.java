@@ -127,12 +127,16 @@ public final class LokiPusher {
    */
   public CompletableFuture<Void> flush() {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      closing = true;
-      flushed = done;
-      maybeSend();
-      completeIfIdle();
-    });
+    try {
+      context.runOnContext(v -> {
+        closing = true;
+        flushed = done;
+        maybeSend();
+        completeIfIdle();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      done.complete(null);  // Vert.x is already closed: nothing can be sent any more
+    }
     return done;
   }
 
