@@ -45,6 +45,21 @@ record FinishedExchange(
     List<CaptureTap.Event> events,
     boolean eventsTruncated) {
 
+  /**
+   * The request's own error: a failure that ended it, or broke its answer after the first byte. The reason of
+   * an attempt that failed before another one served the request stays in that attempt's outcome only.
+   */
+  static String requestError(RequestContext ctx) {
+    String error = ctx.errorReason();
+    if (error == null || ctx.status() >= 400 || ctx.servedBy() == null) {
+      return error;
+    }
+    List<AttemptRecord> attempts = ctx.attempts();
+    boolean earlierAttempt = attempts.subList(0, Math.max(0, attempts.size() - 1)).stream()
+        .anyMatch(a -> error.equals(a.outcome()));
+    return earlierAttempt ? null : error;
+  }
+
   /** @param nowMillis wall-clock time of the finish, from the gateway's clock */
   static FinishedExchange of(RequestContext ctx, CaptureTap tap, CaptureSettings settings, long nowMillis) {
     long duration = ctx.elapsedMillis();
@@ -64,7 +79,7 @@ record FinishedExchange(
         ctx.alias() == null ? null : ctx.alias().name(),
         served == null ? null : served.backend().name(), served == null ? null : served.model(),
         ctx.status(), ctx.stream(), ctx.promptTokens(), ctx.completionTokens(), List.copyOf(ctx.attempts()),
-        ctx.errorReason(), ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
+        requestError(ctx), ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
         streamed ? tap.events() : null, streamed && tap.eventsTruncated());
   }
 }
