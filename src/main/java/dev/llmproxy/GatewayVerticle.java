@@ -73,7 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
     upstream = new UpstreamClient(vertx, services.echo()::baseUrl);
     var router = IngressRouter.create(vertx, services.snapshots(), pipeline());
     AdminApi.mount(router, services.snapshots(), services.config());
-    CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());  // /admin/requests...
+    // /admin/requests, /admin/sessions, /admin/stats over the capture store
+    CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)

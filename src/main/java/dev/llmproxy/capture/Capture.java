@@ -69,8 +69,10 @@ public final class Capture {
     Capture capture = new Capture(vertx, initial, clock, registry);
     capture.writer.start();
     if (initial.enabled()) {
-      LOG.info("capture on: dataset {}, store {}, loki {}", initial.directory() == null ? "off" : initial.directory(),
-          capture.store == null ? "off" : capture.store.describe(), initial.loki().enabled() ? initial.loki().url() : "off");
+      LOG.info("capture on: dataset {}, store {}, loki {}",
+          initial.directory() == null ? "off" : initial.directory(),
+          capture.store == null ? "off" : capture.store.describe(),
+          initial.loki().enabled() ? initial.loki().url() : "off");
     }
     return capture;
   }

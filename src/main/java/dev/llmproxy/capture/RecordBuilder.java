@@ -99,7 +99,8 @@ final class RecordBuilder {
         .put("trace_id", x.traceId())
         .put("session_id", sessionId)
         .put("started_at", Instant.ofEpochMilli(x.startedAtMillis()).toString())
-        .put("first_byte_at", x.ttfbMillis() < 0 ? null : Instant.ofEpochMilli(x.startedAtMillis() + x.ttfbMillis()).toString())
+        .put("first_byte_at", x.ttfbMillis() < 0 ? null
+            : Instant.ofEpochMilli(x.startedAtMillis() + x.ttfbMillis()).toString())
         .put("ended_at", Instant.ofEpochMilli(endedAt).toString())
         .put("duration_ms", x.durationMillis())
         .put("ttfb_ms", x.ttfbMillis() < 0 ? null : x.ttfbMillis())
@@ -136,10 +137,10 @@ final class RecordBuilder {
         maskedRequestBody instanceof JsonObject o ? MessageText.requestText(o) : String.valueOf(maskedRequestBody),
         MessageText.answerText(maskedAnswer), MessageText.answerExtras(maskedAnswer),
         masked.getString("error") == null ? "" : masked.getString("error")));
-    RequestRow row = new RequestRow(id, x.startedAtMillis(), masked.getString("trace_id"), masked.getString("session_id"),
-        x.clientIp(), x.method(), x.endpoint(), x.protocol().id(), x.alias(), x.backend(), x.model(), x.status(),
-        x.stream(), x.durationMillis(), x.ttfbMillis(), x.promptTokens(), x.completionTokens(), x.attempts().size(),
-        fallback, masked.getString("error"), search, line);
+    RequestRow row = new RequestRow(id, x.startedAtMillis(), masked.getString("trace_id"),
+        masked.getString("session_id"), x.clientIp(), x.method(), x.endpoint(), x.protocol().id(), x.alias(),
+        x.backend(), x.model(), x.status(), x.stream(), x.durationMillis(), x.ttfbMillis(), x.promptTokens(),
+        x.completionTokens(), x.attempts().size(), fallback, masked.getString("error"), search, line);
     return new CaptureRecord(line, row);
   }
 

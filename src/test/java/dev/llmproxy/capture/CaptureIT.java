@@ -279,7 +279,8 @@ class CaptureIT {
 
     JsonObject claude = byPath.get("/messages/claude");
     assertEquals("anthropic", claude.getString("protocol"));
-    assertEquals("You are Claude-in-a-test.", claude.getJsonObject("request").getJsonObject("body").getString("system"));
+    assertEquals("You are Claude-in-a-test.",
+        claude.getJsonObject("request").getJsonObject("body").getString("system"));
     assertEquals("You are Claude-in-a-test.", claude.getJsonObject("request").getString("system_prompt"));
     assertEquals("claude says hi", claude.getJsonObject("response").getString("text"));
 
@@ -456,7 +457,8 @@ class CaptureIT {
     post("/v1/chat/completions", chat("chat", false, "old news"));
     JsonObject old = records.awaitOne();
     java.time.Instant started = java.time.Instant.parse(old.getString("started_at"));  // the gateway's clock
-    assertTrue(!started.isAfter(clock.instant()) && started.isAfter(clock.instant().minusSeconds(30)), started::toString);
+    assertTrue(!started.isAfter(clock.instant()) && started.isAfter(clock.instant().minusSeconds(30)),
+        started::toString);
 
     clock.advance(Duration.ofDays(31));
     post("/v1/chat/completions", chat("chat", false, "fresh news"));

@@ -39,8 +39,8 @@ class StreamReassemblyTest {
             .put("function", new JsonObject().put("name", "get_weather").put("arguments", "")))
         .add(new JsonObject().put("index", 1).put("id", "call_b").put("type", "function")
             .put("function", new JsonObject().put("name", "get_time").put("arguments", "{\"tz\"")))), null)));
-    events.add(data(chunk(new JsonObject().put("tool_calls", new JsonArray()
-        .add(new JsonObject().put("index", 0).put("function", new JsonObject().put("arguments", "{\"city\":")))), null)));
+    events.add(data(chunk(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject().put("index", 0)
+        .put("function", new JsonObject().put("arguments", "{\"city\":")))), null)));
     events.add(data(chunk(new JsonObject().put("tool_calls", new JsonArray()
         .add(new JsonObject().put("index", 0).put("function", new JsonObject().put("arguments", "\"Oslo\"}")))
         .add(new JsonObject().put("index", 1).put("function", new JsonObject().put("arguments", ":\"UTC\"}")))),
@@ -104,18 +104,18 @@ class StreamReassemblyTest {
             .put("usage", new JsonObject().put("input_tokens", 40).put("output_tokens", 1)))),
         event("content_block_start", block(0, new JsonObject().put("type", "thinking").put("thinking", "")
             .put("signature", ""))),
-        event("content_block_delta", delta(0, new JsonObject().put("type", "thinking_delta").put("thinking", "Let me "))),
-        event("content_block_delta", delta(0, new JsonObject().put("type", "thinking_delta").put("thinking", "see."))),
-        event("content_block_delta", delta(0, new JsonObject().put("type", "signature_delta").put("signature", "EqQB"))),
+        blockDelta(0, "thinking_delta", "thinking", "Let me "),
+        blockDelta(0, "thinking_delta", "thinking", "see."),
+        blockDelta(0, "signature_delta", "signature", "EqQB"),
         event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", 0)),
         event("ping", new JsonObject().put("type", "ping")),
         event("content_block_start", block(1, new JsonObject().put("type", "text").put("text", ""))),
-        event("content_block_delta", delta(1, new JsonObject().put("type", "text_delta").put("text", "The sky "))),
-        event("content_block_delta", delta(1, new JsonObject().put("type", "citations_delta").put("citation", citation))),
-        event("content_block_delta", delta(1, new JsonObject().put("type", "text_delta").put("text", "is blue."))),
+        blockDelta(1, "text_delta", "text", "The sky "),
+        blockDelta(1, "citations_delta", "citation", citation),
+        blockDelta(1, "text_delta", "text", "is blue."),
         event("content_block_start", block(2, new JsonObject().put("type", "tool_use").put("id", "toolu_1")
             .put("name", "lookup").put("input", new JsonObject()))),
-        event("content_block_delta", delta(2, new JsonObject().put("type", "input_json_delta").put("partial_json", ""))),
+        blockDelta(2, "input_json_delta", "partial_json", ""),
         event("content_block_delta", delta(2, new JsonObject().put("type", "input_json_delta")
             .put("partial_json", "{\"query\": \"sk"))),
         event("content_block_delta", delta(2, new JsonObject().put("type", "input_json_delta")
@@ -152,6 +152,10 @@ class StreamReassemblyTest {
     JsonObject block = message.getJsonArray("content").getJsonObject(0);
     assertEquals("{\"a\": [1, 2", block.getString("partial_json"));
     assertEquals(new JsonObject(), block.getJsonObject("input"));
+  }
+
+  private static CaptureTap.Event blockDelta(int index, String type, String field, Object value) {
+    return event("content_block_delta", delta(index, new JsonObject().put("type", type).put(field, value)));
   }
 
   private static JsonObject block(int index, JsonObject block) {
