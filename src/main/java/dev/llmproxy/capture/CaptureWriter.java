@@ -69,7 +69,9 @@ final class CaptureWriter {
   }
 
   private void run() {
-    connectStore();
+    if (settings.get().enabled()) {
+      connectStore();  // at once, so a store problem shows at start; otherwise with the first records
+    }
     List<FinishedExchange> batch = new ArrayList<>(BATCH);
     while (true) {
       try {
