@@ -96,13 +96,7 @@ public final class RequestStore implements AutoCloseable {
     if (writer != null) {
       return;
     }
-    if (dialect == Dialect.SQLITE && settings.path().getParent() != null) {
-      try {
-        Files.createDirectories(settings.path().getParent());
-      } catch (java.io.IOException e) {
-        throw new SQLException("cannot create " + settings.path().getParent() + ": " + e, e);
-      }
-    }
+    createSqliteDirectory();
     Connection c = DriverManager.getConnection(jdbcUrl, properties());
     try {
       if (dialect == Dialect.SQLITE) {
@@ -120,6 +114,16 @@ public final class RequestStore implements AutoCloseable {
     }
     writer = c;
     migrated = true;
+  }
+
+  private void createSqliteDirectory() throws SQLException {
+    if (dialect == Dialect.SQLITE && settings.path().getParent() != null) {
+      try {
+        Files.createDirectories(settings.path().getParent());
+      } catch (java.io.IOException e) {
+        throw new SQLException("cannot create " + settings.path().getParent() + ": " + e, e);
+      }
+    }
   }
 
   /** Inserts {@code rows} in one transaction; a row whose id is already stored is skipped. Writer thread only. */
@@ -226,6 +230,7 @@ public final class RequestStore implements AutoCloseable {
     if (migrated) {
       return;
     }
+    createSqliteDirectory();
     try (Connection c = readers.getConnection()) {
       Migrations.apply(c, dialect, System.currentTimeMillis());
     }
