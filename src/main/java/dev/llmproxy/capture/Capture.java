@@ -103,6 +103,10 @@ public final class Capture {
         problems.warn("queue", "capture: queue full ({} records), dropped a record (trace id {}); the writer cannot "
             + "keep up: see llmproxy_capture_dropped_total", settings.queueSize(), ctx.traceId());
       }
+    } catch (RuntimeException e) {
+      // Capture must never break the request's finish (access log, metrics already ran; the response is sent).
+      dropped.incrementAndGet();
+      problems.warn("submit", "capture: could not take the record of trace id {}: {}", ctx.traceId(), e.toString());
     } finally {
       ctx.tap(dev.llmproxy.pipeline.ExchangeTap.NONE);
       if (open.decrementAndGet() == 0) {

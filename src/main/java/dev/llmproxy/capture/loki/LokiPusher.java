@@ -89,21 +89,27 @@ public final class LokiPusher {
     if (entries.isEmpty()) {
       return;
     }
-    context.runOnContext(v -> {
-      int max = Math.max(1, settings.batchSize()) * BUFFERED_BATCHES;
-      int lost = 0;
-      for (Entry e : entries) {
-        if (buffer.size() >= max) {
-          lost++;
-        } else {
-          buffer.add(e);
-        }
+    try {
+      context.runOnContext(v -> add(entries));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      drop(entries.size(), "Vert.x is closed");
+    }
+  }
+
+  private void add(List<Entry> entries) {
+    int max = Math.max(1, settings.batchSize()) * BUFFERED_BATCHES;
+    int lost = 0;
+    for (Entry e : entries) {
+      if (buffer.size() >= max) {
+        lost++;
+      } else {
+        buffer.add(e);
       }
-      if (lost > 0) {
-        drop(lost, "the buffer is full (" + max + " entries): Loki is slower than the traffic or unreachable");
-      }
-      maybeSend();
-    });
+    }
+    if (lost > 0) {
+      drop(lost, "the buffer is full (" + max + " entries): Loki is slower than the traffic or unreachable");
+    }
+    maybeSend();
   }
 
   /** Entries Loki accepted. */
