@@ -101,7 +101,7 @@ public final class Capture {
       if (!queue.offer(exchange)) {
         dropped.incrementAndGet();
         problems.warn("queue", "capture: queue full ({} records), dropped a record (trace id {}); the writer cannot "
-            + "keep up: see llmproxy_capture_dropped_total", settings.queueSize(), ctx.traceId());
+            + "keep up: see llmproxy_capture_dropped_total", queue.size() + queue.remainingCapacity(), ctx.traceId());
       }
     } catch (RuntimeException e) {
       // Capture must never break the request's finish (access log, metrics already ran; the response is sent).
