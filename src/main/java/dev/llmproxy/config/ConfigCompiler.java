@@ -23,7 +23,7 @@ public final class ConfigCompiler {
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
-      "capture");
+      "capture", "ui");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
   private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
@@ -70,13 +70,14 @@ public final class ConfigCompiler {
     LoggingSettings logging = LoggingSettings.compile(root.get("logging"), baseDir);
     ShutdownSettings shutdown = ShutdownSettings.compile(root.get("shutdown"));
     CaptureSettings capture = CaptureSettings.compile(root.get("capture"), baseDir);
+    UiSettings ui = UiSettings.compile(root.get("ui"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown, capture);
+        concurrency, trustedProxies, logging, shutdown, capture, ui);
   }
 
   private static ListenAddress listen(ConfigNode node) {

@@ -94,6 +94,9 @@ public record ConfigDiff(
     if (!before.capture().equals(after.capture())) {
       settings.add("capture");
     }
+    if (!before.ui().equals(after.ui())) {
+      settings.add("ui");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());

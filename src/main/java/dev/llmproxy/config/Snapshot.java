@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
  * @param capture the {@code capture:} section (traffic capture; off when absent)
+ * @param ui the {@code ui:} section (the web UI at /ui/)
  */
 public record Snapshot(
     long version,
@@ -44,7 +45,8 @@ public record Snapshot(
     TrustedProxies trustedProxies,
     LoggingSettings logging,
     ShutdownSettings shutdown,
-    CaptureSettings capture) {
+    CaptureSettings capture,
+    UiSettings ui) {
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));

@@ -219,6 +219,21 @@ public final class RequestStore implements AutoCloseable {
     return queries.stats(since, until);
   }
 
+  /**
+   * Requests, errors, latency/TTFB percentiles and tokens per time bucket over {@code [since, until)}, total and
+   * per alias and backend (see {@link StatsSeries}); for charts.
+   */
+  public JsonObject series(long since, long until, long bucketMillis) throws SQLException {
+    ready();
+    return StatsSeries.query(readers, since, until, bucketMillis);
+  }
+
+  /** The first and last {@code started_at} stored (epoch millis), or empty when there is no row. */
+  public Optional<long[]> range() throws SQLException {
+    ready();
+    return Optional.ofNullable(StatsSeries.range(readers));
+  }
+
   /** Every matching record line, oldest first, streamed to {@code out}. @return how many */
   public long export(RequestFilter filter, Consumer<String> out) throws SQLException {
     ready();
