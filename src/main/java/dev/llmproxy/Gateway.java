@@ -14,6 +14,7 @@ import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.observability.LogMasking;
 import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
+import dev.llmproxy.ui.WebUi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -77,7 +78,8 @@ public final class Gateway {
       watcher.onReload(next -> capture.reconfigure(next.capture()));
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
-              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, capture);
+              cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, capture,
+              WebUi.forGateway(snapshots, watcher, cooldowns, capture, drain, clock));
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());

@@ -9,6 +9,7 @@ import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
+import dev.llmproxy.ui.WebUi;
 import java.time.Clock;
 
 /**
@@ -25,4 +26,5 @@ public record GatewayServices(
     TrafficControl traffic,
     Metrics metrics,
     Drain drain,
-    Capture capture) {}
+    Capture capture,
+    WebUi ui) {}

@@ -76,6 +76,7 @@ public final class GatewayVerticle extends VerticleBase {
     // /admin/requests, /admin/sessions, /admin/stats over the capture store
     CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
+    services.ui().mount(router, vertx);                      // the web UI at /ui/ (docs/ui.md)
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

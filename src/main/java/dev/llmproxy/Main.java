@@ -5,6 +5,7 @@ import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.explore.Explorer;
 import dev.llmproxy.lifecycle.GracefulShutdown;
 import dev.llmproxy.observability.LogSetup;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ public final class Main {
   static final String USAGE = """
       Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--version] [--help]
              java -jar llm-proxy.jar [-config FILE] --export [--since T] [--until T] [--alias A] > dataset.jsonl
+             java -jar llm-proxy.jar --explore [--data DIR] [--port N] [-config FILE]
 
         -config, --config FILE  config file (default: config.yaml in the working directory)
         --validate              check the config, print every problem, exit 0 (valid) or 1; does not serve
@@ -29,13 +31,17 @@ public final class Main {
           --since T, --until T  only records started from T / before T: an instant (2025-01-31T12:00:00Z),
                                 epoch milliseconds, or a duration back from now (24h)
           --alias A             only records of model alias A
+        --explore               the web UI over captured traffic, without proxying, on http://127.0.0.1:8766/ui/
+          --data DIR            the capture directory (its requests.db, else its JSONL files, indexed into a new
+                                requests.db); default: the config's capture: section if the file exists, else ./data
+          --port N              port on 127.0.0.1 (default 8766)
         --version               print the version and exit
         --help                  print this help and exit
       """;
 
   private Main() {}
 
-  record Args(Path config, boolean validate, boolean version, boolean help, Export export) {
+  record Args(Path config, boolean validate, boolean version, boolean help, Export export, Explorer.Options explore) {
 
     /** {@code --export} and its filters; null when not exporting. */
     record Export(String since, String until, String alias) {}
@@ -46,15 +52,20 @@ public final class Main {
       boolean version = false;
       boolean help = false;
       boolean export = false;
+      boolean configGiven = false;
       java.util.Map<String, String> exportFilters = new java.util.HashMap<>();
+      boolean explore = false;
+      java.util.Map<String, String> exploreOptions = new java.util.HashMap<>();
       for (int i = 0; i < argv.length; i++) {
         String a = argv[i];
         if (a.startsWith("-config=") || a.startsWith("--config=")) {
+          configGiven = true;
           config = Path.of(a.substring(a.indexOf('=') + 1));
         } else if (a.equals("-config") || a.equals("--config") || a.equals("-c")) {
           if (i + 1 >= argv.length) {
             throw new IllegalArgumentException(a + " needs a file name");
           }
+          configGiven = true;
           config = Path.of(argv[++i]);
         } else if (a.equals("--validate") || a.equals("-validate")) {
           validate = true;
@@ -69,6 +80,13 @@ public final class Main {
             throw new IllegalArgumentException(a + " needs a value");
           }
           exportFilters.put(a, argv[++i]);
+        } else if (a.equals("--explore")) {
+          explore = true;
+        } else if (a.equals("--data") || a.equals("--port")) {
+          if (i + 1 >= argv.length) {
+            throw new IllegalArgumentException(a + " needs a value");
+          }
+          exploreOptions.put(a, argv[++i]);
         } else {
           throw new IllegalArgumentException("unknown argument \"" + a + "\"");
         }
@@ -76,8 +94,28 @@ public final class Main {
       if (!export && !exportFilters.isEmpty()) {
         throw new IllegalArgumentException(exportFilters.keySet().iterator().next() + " only goes with --export");
       }
+      if (!explore && !exploreOptions.isEmpty()) {
+        throw new IllegalArgumentException(exploreOptions.keySet().iterator().next() + " only goes with --explore");
+      }
       return new Args(config, validate, version, help, export ? new Export(exportFilters.get("--since"),
-          exportFilters.get("--until"), exportFilters.get("--alias")) : null);
+          exportFilters.get("--until"), exportFilters.get("--alias")) : null,
+          explore ? exploreOptions(config, configGiven, exploreOptions) : null);
+    }
+
+    private static Explorer.Options exploreOptions(Path config, boolean configGiven, java.util.Map<String, String> o) {
+      Integer port = null;
+      if (o.containsKey("--port")) {
+        try {
+          port = Integer.parseInt(o.get("--port"));
+        } catch (NumberFormatException e) {
+          port = -1;
+        }
+        if (port < 0 || port > 65535) {
+          throw new IllegalArgumentException("--port must be a number from 0 to 65535, got \"" + o.get("--port")
+              + "\"");
+        }
+      }
+      return new Explorer.Options(config, configGiven, o.containsKey("--data") ? Path.of(o.get("--data")) : null, port);
     }
   }
 
@@ -106,6 +144,9 @@ public final class Main {
     if (args.version()) {
       out.println("llm-proxy " + version());
       return 0;
+    }
+    if (args.explore() != null) {
+      return Explorer.run(args.explore(), out, err);
     }
     Snapshot snapshot;
     ConfigLoader loader = ConfigLoader.fromSystemEnv();
