@@ -195,18 +195,22 @@ final class UiGate {
   }
 
   /**
-   * A state-changing request must come from our own pages: a browser names the page's origin in {@code Origin}
-   * (or at least says {@code Sec-Fetch-Site}); a request without either is not from a browser, so not a
-   * cross-site forgery. The session cookie is also {@code SameSite=Strict}.
+   * A state-changing request must come from our own pages. A browser names the page's origin in {@code Origin},
+   * or sends {@code Origin: null} where a referrer policy hides it, and then still says where the request comes
+   * from in {@code Sec-Fetch-Site} (which pages cannot set). A request with neither header is not from a browser,
+   * so it is no cross-site forgery. The session cookie is also {@code SameSite=Strict}.
    */
   static boolean sameOrigin(HttpServerRequest request) {
     String host = request.getHeader(HttpHeaders.HOST);
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin != null) {
+    String site = request.getHeader("Sec-Fetch-Site");
+    if (origin != null && !origin.equals("null")) {
       return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
     }
-    String site = request.getHeader("Sec-Fetch-Site");
-    return site == null || site.equals("same-origin") || site.equals("none");
+    if (site != null) {
+      return site.equals("same-origin") || site.equals("none");
+    }
+    return origin == null;
   }
 
   private static Cookie sessionCookie(String token, long maxAgeSeconds, boolean secure) {

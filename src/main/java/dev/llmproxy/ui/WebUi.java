@@ -127,7 +127,8 @@ public final class WebUi {
         .putHeader("Content-Security-Policy", CSP)
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Referrer-Policy", "no-referrer");
+        // Not no-referrer: with it, browsers send "Origin: null" on our own form posts (see UiGate.sameOrigin).
+        .putHeader("Referrer-Policy", "same-origin");
     rc.next();
   }
 

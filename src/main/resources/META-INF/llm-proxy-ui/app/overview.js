@@ -72,7 +72,9 @@ export function overviewPage() {
     rate() {
       if (!this.series || !this.stats) return '';
       const seconds = (new Date(this.series.until) - new Date(this.series.since)) / 1000;
-      return (this.stats.total.requests / seconds).toFixed(2) + ' req/s on average';
+      const perSecond = this.stats.total.requests / seconds;
+      return perSecond >= 0.1 ? perSecond.toFixed(2) + ' req/s on average'
+        : (perSecond * 60).toFixed(2) + ' req/min on average';
     },
 
     backendErrors(backend) {
@@ -101,12 +103,12 @@ export function overviewPage() {
       return {
         rpsAlias: groups(s.by_alias, 'requests', perSecond),
         rpsBackend: groups(s.by_backend, 'requests', perSecond),
-        errors: [{ label: 'errors %', values: errorRate }],
+        errors: [{ label: 'errors %', values: errorRate, gaps: true }],
         latency: [
-          { label: 'p50', values: total.p50_ms },
-          { label: 'p95', values: total.p95_ms },
-          { label: 'TTFB p50', values: total.ttfb_p50_ms, dash: true },
-          { label: 'TTFB p95', values: total.ttfb_p95_ms, dash: true },
+          { label: 'p50', values: total.p50_ms, gaps: true },
+          { label: 'p95', values: total.p95_ms, gaps: true },
+          { label: 'TTFB p50', values: total.ttfb_p50_ms, dash: true, gaps: true },
+          { label: 'TTFB p95', values: total.ttfb_p95_ms, dash: true, gaps: true },
         ],
         tokensAlias: groups(s.by_alias, 'tokens'),
         tokensBackend: groups(s.by_backend, 'tokens'),
@@ -157,7 +159,8 @@ export function overviewPage() {
           width: 1.5,
           dash: l.dash ? [6, 4] : undefined,
           spanGaps: false,
-          points: { show: false },
+          // Percentiles and rates have no value in an empty bucket: dots keep a lone bucket visible.
+          points: l.gaps ? { show: true, size: 5 } : { show: false },
           value: (u, v) => (v === null || v === undefined ? '—' : Number.isInteger(v) ? v : v.toFixed(2)),
         }))],
       };

@@ -4,6 +4,7 @@ import { getJson, debounce, typing } from './api.js';
 
 const FILTERS = ['q', 'alias', 'backend', 'status', 'stream', 'since', 'session'];
 const PAGE = 100;
+const POLL_MS = 5000;  // only while the live feed is down
 
 export function requestsPage() {
   return {
@@ -29,9 +30,14 @@ export function requestsPage() {
       window.addEventListener('llm-request', this.onLive);
       window.addEventListener('llm-gap', this.onGap);
       window.addEventListener('keydown', this.onKey);
+      this.poll = setInterval(() => {
+        const ui = Alpine.store('ui');
+        if (!ui.live && ui.status.mode === 'proxy' && !this.loading) this.load();
+      }, POLL_MS);
     },
 
     destroy() {
+      clearInterval(this.poll);
       window.removeEventListener('llm-request', this.onLive);
       window.removeEventListener('llm-gap', this.onGap);
       window.removeEventListener('keydown', this.onKey);
