@@ -76,7 +76,8 @@ public final class Explorer {
         + WebUi.ROOT + "/\n"));
     HttpServer server;
     try {
-      server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+      server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port)
+              .setHttp2ClearTextEnabled(false))
           .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       err.println("llm-proxy: cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());

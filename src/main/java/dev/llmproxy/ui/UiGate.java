@@ -8,6 +8,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import java.net.InetAddress;
@@ -88,8 +89,9 @@ final class UiGate {
     if (request.getHeader("X-Forwarded-For") != null || request.getHeader("Forwarded") != null) {
       return false;
     }
-    String host = request.getHeader(HttpHeaders.HOST);
-    return host != null && loopbackHost(host);
+    // authority(): the Host header in HTTP/1.1, :authority in HTTP/2
+    HostAndPort authority = request.authority();
+    return authority != null && loopbackHost(authority.host());
   }
 
   static boolean loopbackHost(String hostHeader) {
@@ -201,7 +203,9 @@ final class UiGate {
    * so it is no cross-site forgery. The session cookie is also {@code SameSite=Strict}.
    */
   static boolean sameOrigin(HttpServerRequest request) {
-    String host = request.getHeader(HttpHeaders.HOST);
+    HostAndPort authority = request.authority();
+    String host = authority == null ? null : authority.port() < 0 ? authority.host()
+        : authority.host() + ":" + authority.port();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     String site = request.getHeader("Sec-Fetch-Site");
     if (origin != null && !origin.equals("null")) {
