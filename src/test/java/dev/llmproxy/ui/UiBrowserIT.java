@@ -136,7 +136,6 @@ class UiBrowserIT {
         .until(() -> !browser.findElements(By.cssSelector("#requests a[title='" + marker + "']")).isEmpty());
     long shownMs = (System.nanoTime() - sent) / 1_000_000;
     System.out.println("UiBrowserIT: the request showed on the Requests page " + shownMs + " ms after its answer");
-    chrome.screenshot(SHOTS, "requests");
   }
 
   @Test
@@ -224,6 +223,10 @@ class UiBrowserIT {
     String config = browser.findElement(By.id("config-state")).getText();
     assertTrue(config.contains("version"), config);
     chrome.screenshot(SHOTS, "overview");
+
+    browser.get(gw.baseUrl() + "/ui/#/requests");
+    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 6);
+    chrome.screenshot(SHOTS, "requests");
   }
 
   private void openRequestsPage() {
