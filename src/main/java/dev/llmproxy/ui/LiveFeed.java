@@ -1,6 +1,8 @@
 package dev.llmproxy.ui;
 
 import dev.llmproxy.capture.Capture;
+import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -9,6 +11,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,9 +40,8 @@ final class LiveFeed {
     }
     if (open.incrementAndGet() > MAX_FEEDS) {
       open.decrementAndGet();
-      UiApi.fail(rc, dev.llmproxy.protocol.ApiError.of(dev.llmproxy.protocol.ErrorKind.UNAVAILABLE,
-          "Too many live feeds open (" + MAX_FEEDS + "); close a tab.").withHeaders(java.util.Map.of("Retry-After",
-          "10")));
+      UiApi.fail(rc, ApiError.of(ErrorKind.UNAVAILABLE, "Too many live feeds open (" + MAX_FEEDS + "); close a tab.")
+          .withHeaders(Map.of("Retry-After", "10")));
       return;
     }
     HttpServerResponse response = rc.response();

@@ -7,7 +7,6 @@ import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -162,11 +161,5 @@ final class UiApi {
   static void fail(RoutingContext rc, ApiError error) {
     rc.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     ErrorResponses.send(rc.response(), Protocol.OPENAI, error);
-  }
-
-  static JsonArray names(Iterable<String> names) {
-    JsonArray out = new JsonArray();
-    names.forEach(out::add);
-    return out;
   }
 }

@@ -18,7 +18,8 @@ export const fmt = {
     if (!iso) return '—';
     const d = new Date(iso);
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `
-      + `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+      + `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+      + `.${String(d.getMilliseconds()).padStart(3, '0')}`;
   },
   /** A day heading: Today, Yesterday, or the date. */
   day(iso) {

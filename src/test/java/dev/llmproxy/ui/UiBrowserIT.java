@@ -169,7 +169,8 @@ class UiBrowserIT {
   void conversationShowsTheSystemPromptTheToolCallAndTheThinkingBlock() {
     String system = "You are a careful librarian " + UUID.randomUUID();
     HttpResponse<String> streamed = proxy("/v1/messages",
-        UiTraffic.anthropicAgentTurn("claude", system, "And how heavy do they get?"), "anthropic-version", "2023-06-01");
+        UiTraffic.anthropicAgentTurn("claude", system, "And how heavy do they get?"),
+        "anthropic-version", "2023-06-01");
     assertEquals(200, streamed.statusCode());
     String traceId = streamed.headers().firstValue("X-Trace-ID").orElseThrow();
     String id = await().atMost(Duration.ofSeconds(5)).until(() -> {

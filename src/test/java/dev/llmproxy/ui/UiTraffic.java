@@ -8,7 +8,8 @@ import java.util.List;
 final class UiTraffic {
 
   /** A 1×1 PNG, for the thumbnail. */
-  static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+  static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJ"
+      + "RU5ErkJggg==";
 
   private UiTraffic() {}
 
