@@ -83,6 +83,12 @@ export function overviewPage() {
       return b ? `${b.errors} / ${b.requests}` : '0 / 0';
     },
 
+    captureLine() {
+      const c = Alpine.store('ui').status.capture || {};
+      return `capture ${c.enabled ? 'on' : 'off'} · store ${c.store || 'none'} · queued ${c.queued} · `
+        + `dropped ${c.dropped}`;
+    },
+
     routeRows() {
       const rows = [];
       for (const a of Alpine.store('ui').status.routes || []) {
