@@ -2,8 +2,8 @@ package dev.llmproxy;
 
 import dev.llmproxy.admin.AdminApi;
 import dev.llmproxy.capture.api.CaptureApi;
-import dev.llmproxy.fallback.AttemptLoop;
 import dev.llmproxy.fallback.Forward;
+import dev.llmproxy.fallback.PrepareBody;
 import dev.llmproxy.ingress.Authenticate;
 import dev.llmproxy.ingress.ErrorResponses;
 import dev.llmproxy.ingress.IngressRouter;
@@ -16,7 +16,9 @@ import dev.llmproxy.observability.AccessLog;
 import dev.llmproxy.observability.OpsEndpoints;
 import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.prompts.InjectSystemPrompt;
-import dev.llmproxy.routing.ResolveRoutes;
+import dev.llmproxy.relay.EventTransformer;
+import dev.llmproxy.relay.Relay;
+import dev.llmproxy.relay.UsageObserver;
 import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -25,7 +27,7 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /** One event loop's share of the gateway: an HTTP server on the shared port, an upstream client, the pipeline. */
-public final class GatewayVerticle extends VerticleBase {
+final class GatewayVerticle extends VerticleBase {
 
   private final GatewayServices services;
   private final String host;
@@ -41,31 +43,31 @@ public final class GatewayVerticle extends VerticleBase {
     this.onBound = onBound;
   }
 
-  /** The request path, top to bottom. Each stage may answer the client with an error and stop the rest. */
+  /**
+   * The request path, top to bottom: stages, then forward → relay, then the finish step. Each step may answer the
+   * client with an error and stop the rest; the finish step runs for every request.
+   */
   private ProxyPipeline pipeline() {
-    return new ProxyPipeline(
+    return new ProxyPipeline(services.clock(),
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
-            services.capture().stage(),                      // capture this request (capture.enabled)
+            services.capture().stage(),                      // capture this request (capture.enabled): one record
             new ReadBody(),                                  // 413 over proxy.max_body_bytes
             new ParseRequest(),                              // 400 bad JSON / no model; 404 unknown alias
             new AdmitRateLimits(services.traffic()),         // 429 over a per-IP / per-model / global rate
             new AcquireSlot(services.traffic()),             // 503 queue full or queue timeout; held to the end
-            new ResolveRoutes(services.resolver()),          // candidates by priority, shuffled per tier
-            new InjectSystemPrompt(),                        // the alias' system prompt, per its mode
-            new Forward(attempts())),                        // attempts with fallback, then relay
+            new InjectSystemPrompt()),                       // the alias' system prompt, per its mode
+        new Forward(vertx, upstream, services.resolver(),   // plan → attempts (lease, send, judge, retry policy)
+            services.cooldowns(), services.traffic().backendSlots(), PrepareBody.REAL_MODEL),
+        new Relay(List.of(UsageObserver.FACTORY,             // the only writer of upstream answers
+                services.capture().observer()),              // capture sees what was sent and relayed
+            EventTransformer.SAME_PROTOCOL),
         (ctx, error) -> ErrorResponses.send(ctx.response(), ctx.protocol(), error),
-        ctx -> {
+        ctx -> {                                             // finish: access log line, metrics
           AccessLog.write(ctx);
           services.metrics().requestFinished(ctx);
-          services.capture().submit(ctx);                    // the request's record, to the capture writer
         });
-  }
-
-  private AttemptLoop attempts() {
-    return new AttemptLoop(vertx, upstream, services.resolver(), services.cooldowns(),
-        services.traffic().backendSlots(), services.clock());
   }
 
   @Override
@@ -75,7 +77,8 @@ public final class GatewayVerticle extends VerticleBase {
     AdminApi.mount(router, services.snapshots(), services.config());
     // /admin/requests, /admin/sessions, /admin/stats over the capture store
     CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());
-    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain());  // /health /livez /metrics
+    // /health /livez /metrics
+    OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain()::draining);
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(host)
             .setPort(port)

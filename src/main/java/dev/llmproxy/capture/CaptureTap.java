@@ -1,66 +1,117 @@
 package dev.llmproxy.capture;
 
-import dev.llmproxy.pipeline.ExchangeTap;
+import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.streaming.SseEvent;
+import dev.llmproxy.streaming.SseEventSplitter;
 import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One request's capture tap: keeps references to what its client is sent, nothing more, because it runs on the
- * event loop. Decoding, reassembly and masking happen later on the capture writer thread. Stream events are
- * kept up to {@code maxBytes} of data; past that the record says the stream was truncated.
+ * One request's capture tap, opened by the {@code capture} stage and fed by the relay as a {@link RelayObserver}:
+ * the body the serving route received, and what the client was sent (the whole answer, or each event's bytes).
+ * It keeps references only, because it runs on the event loop; decoding, reassembly and masking happen on the
+ * capture writer thread ({@link #clientEvents}). Stream bytes are kept up to {@code maxBytes}; past that the record
+ * says the stream was truncated. Sealed when the record is taken: nothing it holds changes after that.
  */
-final class CaptureTap implements ExchangeTap {
+final class CaptureTap implements RelayObserver {
 
-  /** One decoded stream event. */
+  /** One stream event as the client received it, decoded ({@code name} and {@code data} may be null). */
   record Event(String name, String data) {}
 
   private final long maxBytes;
+  private boolean sealed;
+  private Buffer sentBody;
   private Buffer responseBody;
-  private List<Event> events;
-  private long eventBytes;
-  private boolean eventsTruncated;
+  private List<Buffer> streamBytes;
+  private long streamByteCount;
+  private boolean streamTruncated;
 
   CaptureTap(long maxBytes) {
     this.maxBytes = maxBytes;
   }
 
   @Override
-  public void responseBody(Buffer body) {
-    responseBody = body;
-  }
-
-  @Override
-  public void streamStarted() {
-    events = new ArrayList<>();
-    eventBytes = 0;
-    eventsTruncated = false;
-  }
-
-  @Override
-  public void streamEvent(String name, String data) {
-    if (events == null) {
-      streamStarted();
+  public void requestSent(Candidate route, Buffer body) {
+    if (!sealed) {
+      sentBody = body;
     }
-    long size = (name == null ? 0 : name.length()) + (data == null ? 0 : data.length());
-    if (eventBytes + size > maxBytes) {
-      eventsTruncated = true;
+  }
+
+  @Override
+  public void body(Buffer upstream, Buffer toClient) {
+    if (!sealed) {
+      responseBody = toClient;
+    }
+  }
+
+  @Override
+  public void event(SseEvent upstream, Buffer toClient) {
+    if (sealed) {
       return;
     }
-    eventBytes += size;
-    events.add(new Event(name, data));
+    if (streamBytes == null) {
+      streamBytes = new ArrayList<>();
+    }
+    if (toClient.length() == 0) {
+      return;  // the client got nothing for this event
+    }
+    if (streamTruncated || streamByteCount + toClient.length() > maxBytes) {
+      streamTruncated = true;  // kept up to here: later bytes could not be split without the ones left out
+      return;
+    }
+    streamByteCount += toClient.length();
+    streamBytes.add(toClient);
   }
 
+  /** The record is being taken: later calls (none are expected) change nothing. */
+  void seal() {
+    sealed = true;
+  }
+
+  /** The request body as the route that answered received it; null when no route answered. */
+  Buffer sentBody() {
+    return sentBody;
+  }
+
+  /** A whole answer as the client received it; null when there was none. */
   Buffer responseBody() {
     return responseBody;
   }
 
-  /** Events of the last stream read, or null when no stream was. */
-  List<Event> events() {
-    return events;
+  /** The bytes of each stream event the client received, or null when no stream was relayed. */
+  List<Buffer> streamBytes() {
+    return streamBytes;
   }
 
-  boolean eventsTruncated() {
-    return eventsTruncated;
+  boolean streamTruncated() {
+    return streamTruncated;
+  }
+
+  /**
+   * The events a client received, cut exactly as the relay cuts a stream (a transformer may send several events,
+   * or part of one, for an upstream event). Off the event loop: the capture writer calls it.
+   */
+  static List<Event> clientEvents(List<Buffer> bytes) {
+    List<Event> events = new ArrayList<>(bytes.size());
+    SseEventSplitter splitter = new SseEventSplitter();
+    for (Buffer chunk : bytes) {
+      splitter.feed(chunk, raw -> {
+        SseEvent event = SseEvent.parse(raw);
+        if (event.name() != null || event.data() != null) {
+          events.add(new Event(event.name(), event.data()));
+        }
+      });
+    }
+    Buffer rest = splitter.remainder();
+    if (rest.length() > 0 && !rest.toString(StandardCharsets.UTF_8).isBlank()) {
+      SseEvent last = SseEvent.parse(rest);  // cut by truncation or a broken stream: what there is of it
+      if (last.name() != null || last.data() != null) {
+        events.add(new Event(last.name(), last.data()));
+      }
+    }
+    return events;
   }
 }

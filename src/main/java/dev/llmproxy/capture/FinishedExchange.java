@@ -6,14 +6,15 @@ import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a finished request leaves for its record, copied off the {@link RequestContext} on the event loop: plain
- * field reads and references, no encoding. The request body is the parsed (and prompt-injected) JSON the
- * upstream got, shared rather than copied: nothing changes it once the request has finished.
+ * What a finished request leaves for its record, copied off the {@link RequestContext} and its
+ * {@link CaptureTap} on the event loop: plain field reads and references, no encoding. Nothing referenced changes
+ * once the request has finished (the tap is sealed, the parsed body is no longer touched).
  */
 record FinishedExchange(
     CaptureSettings settings,
@@ -28,8 +29,9 @@ record FinishedExchange(
     Protocol protocol,
     List<Map.Entry<String, String>> headers,
     String sessionHeaderValue,
-    JsonObject body,
-    Buffer rawBody,  // what the client sent; its length decides truncation, and it is the body when not JSON
+    Buffer sentBody,  // the body as the serving route received it; null when no route answered
+    JsonObject body,  // else the parsed (and prompt-injected) request, when it was parsed
+    Buffer rawBody,  // else what the client sent
     String alias,
     String backend,
     String model,
@@ -42,8 +44,8 @@ record FinishedExchange(
     long bytesOut,
     boolean clientGone,
     Buffer responseBody,
-    List<CaptureTap.Event> events,
-    boolean eventsTruncated) {
+    List<Buffer> streamBytes,  // each stream event as the client received it; null when no stream was relayed
+    boolean streamTruncated) {
 
   /**
    * The request's own error: a failure that ended it, or broke its answer after the first byte. The reason of
@@ -60,10 +62,8 @@ record FinishedExchange(
     return earlierAttempt ? null : error;
   }
 
-  /** @param nowMillis wall-clock time of the finish, from the gateway's clock */
-  static FinishedExchange of(RequestContext ctx, CaptureTap tap, CaptureSettings settings, long nowMillis) {
-    long duration = ctx.elapsedMillis();
-    long ttfb = ctx.firstByteNanos() == 0 ? -1 : (ctx.firstByteNanos() - ctx.startNanos()) / 1_000_000;
+  static FinishedExchange of(RequestContext ctx, CaptureTap tap, CaptureSettings settings) {
+    Duration ttfb = ctx.timeToFirstByte();
     List<Map.Entry<String, String>> headers = List.of();
     if (settings.includeHeaders()) {
       headers = new ArrayList<>(ctx.request().headers().size());
@@ -72,14 +72,14 @@ record FinishedExchange(
       }
     }
     var served = ctx.servedBy();
-    boolean streamed = tap.events() != null && served != null;
-    return new FinishedExchange(settings, nowMillis - duration, ttfb, duration, ctx.traceId(), ctx.clientIp(),
-        ctx.request().method().name(), ctx.request().path(), ctx.endpoint().upstreamPath(), ctx.protocol(),
-        headers, ctx.request().getHeader(settings.sessionHeader()), ctx.body(), ctx.rawBody(),
-        ctx.alias() == null ? null : ctx.alias().name(),
+    boolean streamed = tap.streamBytes() != null && served != null;
+    return new FinishedExchange(settings, ctx.scope().started().toEpochMilli(), ttfb == null ? -1 : ttfb.toMillis(),
+        ctx.elapsed().toMillis(), ctx.traceId(), ctx.clientIp(), ctx.request().method().name(), ctx.request().path(),
+        ctx.endpoint().upstreamPath(), ctx.protocol(), headers, ctx.request().getHeader(settings.sessionHeader()),
+        tap.sentBody(), ctx.body(), ctx.rawBody(), ctx.alias() == null ? null : ctx.alias().name(),
         served == null ? null : served.backend().name(), served == null ? null : served.model(),
         ctx.status(), ctx.stream(), ctx.promptTokens(), ctx.completionTokens(), List.copyOf(ctx.attempts()),
         requestError(ctx), ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
-        streamed ? tap.events() : null, streamed && tap.eventsTruncated());
+        streamed ? tap.streamBytes() : null, streamed && tap.streamTruncated());
   }
 }

@@ -39,10 +39,13 @@ final class RecordBuilder {
       request.put("headers", headers(x.headers()));
     }
     Object requestBody;
-    long requestBytes = x.rawBody() == null ? 0 : x.rawBody().length();
-    if (requestBytes > max) {
-      requestBody = cut(x.rawBody(), max);
+    // As the serving route received it; when no route answered, the request as it would have been sent.
+    Buffer requestBytes = x.sentBody() != null ? x.sentBody() : x.rawBody();
+    if (requestBytes != null && requestBytes.length() > max) {
+      requestBody = cut(requestBytes, max);
       truncated.add("request.body");
+    } else if (x.sentBody() != null) {
+      requestBody = decode(x.sentBody());
     } else if (x.body() != null) {
       requestBody = x.body();
     } else {
@@ -56,16 +59,17 @@ final class RecordBuilder {
 
     JsonObject response = new JsonObject();
     Object answer = null;
-    if (x.events() != null) {
+    if (x.streamBytes() != null) {
+      List<CaptureTap.Event> events = CaptureTap.clientEvents(x.streamBytes());
       answer = x.protocol() == Protocol.ANTHROPIC
-          ? StreamReassembly.anthropic(x.events()) : StreamReassembly.openAi(x.events());
+          ? StreamReassembly.anthropic(events) : StreamReassembly.openAi(events);
       response.put("message", answer);
-      if (x.eventsTruncated()) {
+      if (x.streamTruncated()) {
         truncated.add("response.message");
       }
       if (x.settings().includeRawEvents()) {
         JsonArray raw = new JsonArray();
-        for (CaptureTap.Event e : x.events()) {
+        for (CaptureTap.Event e : events) {
           raw.add(new JsonObject().put("event", e.name()).put("data", e.data()));
         }
         response.put("events", raw);
@@ -131,7 +135,7 @@ final class RecordBuilder {
 
     JsonObject maskedRequest = masked.getJsonObject("request");
     JsonObject maskedResponse = masked.getJsonObject("response");
-    Object maskedAnswer = maskedResponse.getValue(x.events() != null ? "message" : "body");
+    Object maskedAnswer = maskedResponse.getValue(x.streamBytes() != null ? "message" : "body");
     Object maskedRequestBody = maskedRequest.getValue("body");
     String search = SearchText.index(String.join("\n",
         maskedRequestBody instanceof JsonObject o ? MessageText.requestText(o) : String.valueOf(maskedRequestBody),

@@ -9,7 +9,9 @@ import java.util.Map;
  * the echo server's address is only known at runtime). {@code apiKey} is null when the backend needs none.
  * {@code disabledReason} says why an {@code enabled: true} backend is nonetheless off (e.g. its key's
  * environment variable is unset); routes to a disabled backend are skipped. {@code detection} overrides the
- * global {@code detection:} rules for this backend, or is null.
+ * global {@code detection:} rules for this backend, or is null. {@code translation} says how requests of the other
+ * protocol are rewritten for it; {@code demoteNonstreaming} asks it for a stream even when the client wants one
+ * JSON answer (the proxy reassembles it; routes may override).
  */
 public record Backend(
     String name,
@@ -20,10 +22,19 @@ public record Backend(
     Map<String, Secret> headers,
     boolean enabled,
     String disabledReason,
-    DetectionRules detection) {
+    DetectionRules detection,
+    BackendTranslation translation,
+    boolean demoteNonstreaming) {
 
   public Backend {
     headers = Map.copyOf(headers);
+    translation = translation == null ? BackendTranslation.DEFAULTS : translation;
+  }
+
+  /** A backend with default translation settings and no demotion. */
+  public Backend(String name, BackendType type, String url, Secret apiKey, Protocol protocol,
+      Map<String, Secret> headers, boolean enabled, String disabledReason, DetectionRules detection) {
+    this(name, type, url, apiKey, protocol, headers, enabled, disabledReason, detection, null, false);
   }
 
   /** Whether requests of the given client protocol can go to this backend without translation. */

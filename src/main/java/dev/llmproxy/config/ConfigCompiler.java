@@ -25,8 +25,9 @@ public final class ConfigCompiler {
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
       "capture");
   private static final Set<String> BACKEND_KEYS =
-      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
-  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
+      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
+          "translation", "demote_nonstreaming");
+  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight", "demote_nonstreaming");
   private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
@@ -224,7 +225,10 @@ public final class ConfigCompiler {
       b.warn("backend \"" + name + "\" disabled: " + disabledReason);
     }
     DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
-    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection);
+    BackendTranslation translation = BackendTranslation.compile(b.get("translation"));
+    boolean demote = b.get("demote_nonstreaming").bool(false);
+    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection,
+        translation, demote);
   }
 
   /** A backend referring to an unset variable is disabled rather than invalid, so the example runs keyless. */
@@ -327,6 +331,7 @@ public final class ConfigCompiler {
       r.get("weight").error("must be a positive whole number, got " + weight);
       return null;
     }
-    return new Route(backend, model, (int) priority, (int) weight);
+    Boolean demote = r.has("demote_nonstreaming") ? r.get("demote_nonstreaming").bool(false) : null;
+    return new Route(backend, model, (int) priority, (int) weight, demote);
   }
 }

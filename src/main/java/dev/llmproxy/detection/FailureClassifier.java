@@ -1,6 +1,5 @@
 package dev.llmproxy.detection;
 
-import dev.llmproxy.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -80,15 +79,15 @@ public final class FailureClassifier {
     return Verdict.fail(classOfBody(text, lower, FailureClass.TRANSIENT), "stream error event: " + summary(text));
   }
 
-  /** No usable HTTP exchange at all. */
-  public static Verdict transport(UpstreamFailure failure) {
-    FailureClass c = switch (failure.kind()) {
+  /** No usable HTTP exchange at all; {@code message} says what happened, for the trail and the logs. */
+  public static Verdict transport(TransportFailure failure, String message) {
+    FailureClass c = switch (failure) {
       case CONNECT, TLS -> FailureClass.UNREACHABLE;
       case CONNECT_TIMEOUT, HEADER_TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT -> FailureClass.TIMEOUT;
       case RESET -> FailureClass.TRANSIENT;
       case TOO_LARGE -> FailureClass.BACKEND_REFUSED;
     };
-    return Verdict.fail(c, failure.getMessage());
+    return Verdict.fail(c, message);
   }
 
   private static FailureClass classOfBody(String text, String lower, FailureClass fallback) {

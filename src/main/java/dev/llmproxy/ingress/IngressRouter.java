@@ -10,6 +10,7 @@ import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.translation.ModelList;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,7 +49,7 @@ public final class IngressRouter {
           HttpServerRequest request = rc.request();
           Snapshot snapshot = snapshots.current();
           RequestContext ctx = new RequestContext(rc.get("traceId"), snapshot, endpoint, request,
-              ClientIp.resolve(request, snapshot.trustedProxies()));
+              ClientIp.resolve(request, snapshot.trustedProxies()), pipeline.clock());
           pipeline.handle(ctx);
         });
       }
@@ -77,6 +78,11 @@ public final class IngressRouter {
       boolean anthropic = rc.request().getHeader("anthropic-version") != null;
       ErrorResponses.send(rc.response(), anthropic ? Protocol.ANTHROPIC : Protocol.OPENAI,
           ApiError.of(ErrorKind.AUTHENTICATION, "Invalid or missing proxy API key."));
+      return;
+    }
+    if (rc.request().getHeader("anthropic-version") != null) {
+      // The Anthropic SDKs always send this header; their models.list() expects Anthropic's page shape.
+      json(rc, 200, ModelList.anthropic(snapshot.aliases().keySet(), snapshot.loadedAt()));
       return;
     }
     long created = snapshot.loadedAt().getEpochSecond();

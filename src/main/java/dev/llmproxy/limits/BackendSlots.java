@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,32 +127,30 @@ public final class BackendSlots {
    */
   public Future<Pick> acquireFirst(
       RequestContext ctx, List<String> backends, int from, int limit, Duration budget) {
-    long deadline = System.nanoTime() + budget.toNanos();
+    Instant deadline = ctx.scope().clock().instant().plus(budget);
     return acquireFirst(ctx, backends, from, limit, deadline, budget);
   }
 
   private Future<Pick> acquireFirst(
-      RequestContext ctx, List<String> backends, int from, int limit, long deadline, Duration budget) {
+      RequestContext ctx, List<String> backends, int from, int limit, Instant deadline, Duration budget) {
     for (int i = from; i < backends.size(); i++) {
       Optional<Slot> slot = tryAcquire(backends.get(i), limit);
       if (slot.isPresent()) {
         return Future.succeededFuture(new Pick(i, slot.get()));
       }
     }
-    long left = deadline - System.nanoTime();
+    Duration left = Duration.between(ctx.scope().clock().instant(), deadline);
     String alias = ctx.alias() == null ? "?" : ctx.alias().name();
-    if (left <= 0) {
+    if (left.isNegative() || left.isZero()) {
       backendWaitTimeouts.increment();
       return Future.failedFuture(LimitErrors.backendsBusy(alias, limit, budget));
     }
     if (ctx.clientGone()) {
       return Future.failedFuture(LimitErrors.clientGone());
     }
-    Wait wait = awaitCapacity(Set.copyOf(backends.subList(from, backends.size())), limit, Duration.ofNanos(left));
-    Runnable leave = wait::cancel;
-    ctx.onClientGone(leave);
+    Wait wait = awaitCapacity(Set.copyOf(backends.subList(from, backends.size())), limit, left);
+    ctx.scope().cancelled().onSuccess(v -> wait.cancel());  // a no-op once the wait is over
     return wait.ready().transform(ar -> {
-      ctx.removeOnClientGone(leave);
       if (ar.succeeded()) {
         return acquireFirst(ctx, backends, from, limit, deadline, budget);
       }

@@ -27,7 +27,7 @@ public final class AccessLog {
 
   public static void write(RequestContext ctx) {
     var served = ctx.servedBy();
-    long ttfb = ctx.firstByteNanos() == 0 ? -1 : (ctx.firstByteNanos() - ctx.startNanos()) / 1_000_000;
+    long ttfb = ctx.timeToFirstByte() == null ? -1 : ctx.timeToFirstByte().toMillis();
     String trail = ctx.attempts().stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
     Object[] fields = {
         kv(LogFields.METHOD, ctx.request().method().name()),
@@ -40,7 +40,7 @@ public final class AccessLog {
         kv(LogFields.MODEL, served == null ? null : served.model()),
         kv(LogFields.ATTEMPTS, ctx.attempts().size()),
         kv(LogFields.STREAM, ctx.stream()),
-        kv(LogFields.DURATION_MS, ctx.elapsedMillis()),
+        kv(LogFields.DURATION_MS, ctx.elapsed().toMillis()),
         kv(LogFields.TTFB_MS, ttfb),
         kv(LogFields.BYTES_IN, ctx.rawBody() == null ? 0 : ctx.rawBody().length()),
         kv(LogFields.BYTES_OUT, ctx.bytesOut()),

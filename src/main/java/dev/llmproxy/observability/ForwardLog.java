@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.upstream.UpstreamFailure;
 import dev.llmproxy.upstream.UpstreamRequest;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +20,8 @@ public final class ForwardLog {
 
   private ForwardLog() {}
 
-  /** Attempt-loop hook: {@code startedNanos} is when this attempt was sent. */
-  public static void failed(RequestContext ctx, UpstreamRequest call, UpstreamFailure failure, long startedNanos) {
+  /** Attempt hook: {@code elapsed} is how long this attempt took to fail. */
+  public static void failed(RequestContext ctx, UpstreamRequest call, UpstreamFailure failure, Duration elapsed) {
     String backend = call.candidate().backend().name();
     String kind = failure.kind().name().toLowerCase(Locale.ROOT);
     ctx.recordUpstreamError(backend, kind);
@@ -29,7 +30,7 @@ public final class ForwardLog {
         kv(LogFields.MODEL, call.candidate().model()),
         kv(LogFields.STREAM, ctx.stream()),
         kv(LogFields.BODY_BYTES, call.body() == null ? 0 : call.body().length()),
-        kv(LogFields.ELAPSED_MS, (System.nanoTime() - startedNanos) / 1_000_000),
+        kv(LogFields.ELAPSED_MS, elapsed.toMillis()),
         kv(LogFields.FAILURE_KIND, kind),
         kv(LogFields.CAUSE, failure.getMessage()));
   }

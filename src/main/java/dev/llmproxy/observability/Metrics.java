@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
@@ -100,13 +99,13 @@ public final class Metrics {
         .description("Whole request, from arrival to the end of the response (streams included)")
         .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(System.nanoTime() - ctx.startNanos(), TimeUnit.NANOSECONDS);
-    if (ctx.firstByteNanos() > 0) {
+        .register(registry).record(ctx.elapsed());
+    if (ctx.timeToFirstByte() != null) {
       Timer.builder("llmproxy.ttfb")
           .description("Time to the first response byte sent to the client (first token for streams)")
           .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
           .serviceLevelObjectives(TTFB_BUCKETS)
-          .register(registry).record(ctx.firstByteNanos() - ctx.startNanos(), TimeUnit.NANOSECONDS);
+          .register(registry).record(ctx.timeToFirstByte());
     }
     List<AttemptRecord> attempts = ctx.attempts();
     if (!attempts.isEmpty()) {
@@ -247,6 +246,11 @@ public final class Metrics {
 
   public void bindInFlight(IntSupplier inFlight) {
     this.inFlight = inFlight;
+  }
+
+  /** Proxied requests being served now, as bound by {@link #bindInFlight} (read by /livez too). */
+  public int inFlight() {
+    return inFlight.getAsInt();
   }
 
   /** The live config's version and load time, so a dashboard shows when a reload took effect. */

@@ -1,10 +1,10 @@
 package dev.llmproxy.observability;
 
 import dev.llmproxy.config.SnapshotHolder;
-import dev.llmproxy.lifecycle.Drain;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
 
 /**
  * The operator endpoints, unauthenticated like any health check (they reveal counts and config names, never
@@ -23,16 +23,17 @@ public final class OpsEndpoints {
 
   private OpsEndpoints() {}
 
-  public static void mount(Router router, SnapshotHolder snapshots, Metrics metrics, Drain drain) {
+  /** @param draining whether shutdown has begun (the in-flight count comes from {@link Metrics#inFlight}) */
+  public static void mount(Router router, SnapshotHolder snapshots, Metrics metrics, BooleanSupplier draining) {
     router.get("/health").handler(rc -> {
-      boolean draining = drain.draining();
-      json(rc, draining ? 503 : 200, new JsonObject().put("status", draining ? "draining" : "ok"));
+      boolean now = draining.getAsBoolean();
+      json(rc, now ? 503 : 200, new JsonObject().put("status", now ? "draining" : "ok"));
     });
     router.get("/livez").handler(rc -> json(rc, 200, new JsonObject()
-        .put("status", drain.draining() ? "draining" : "ok")
-        .put("in_flight", drain.inFlight())
+        .put("status", draining.getAsBoolean() ? "draining" : "ok")
+        .put("in_flight", metrics.inFlight())
         .put("queued", metrics.queueDepth())
-        .put("draining", drain.draining())
+        .put("draining", draining.getAsBoolean())
         .put("config_loaded_at", snapshots.current().loadedAt().toString())));
     router.get("/metrics").handler(rc -> rc.response()
         .putHeader("Content-Type", PROMETHEUS_TEXT)

@@ -5,11 +5,13 @@ import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
-import dev.llmproxy.routing.RoutePlan;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,50 +22,47 @@ import java.util.List;
 public final class RequestContext {
 
   private final String traceId;
-  private final long startNanos;
+  private final RequestScope scope;
   private final Snapshot snapshot;
   private final Endpoint endpoint;
   private final HttpServerRequest request;
   private final String clientIp;
   private final List<AttemptRecord> attempts = new ArrayList<>();
   private final List<Runnable> onFinish = new ArrayList<>();
-  private final List<Runnable> onClientGone = new ArrayList<>();
 
   private Buffer rawBody;
   private JsonObject body;
   private Alias alias;
   private boolean stream;
-  private RoutePlan plan;
   private Candidate servedBy;
   private int status;
-  private long firstByteNanos;
+  private Instant firstByte;
   private long bytesOut;
   private int droppedEvents;
-  private boolean clientGone;
   private String errorReason;
   // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
-  private ExchangeTap tap = ExchangeTap.NONE;
 
-  public RequestContext(
-      String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request, String clientIp) {
+  /**
+   * @param clock the one time source of the request path; the request's deadline (the snapshot's
+   *     {@code requestDeadline}) starts now. {@link ProxyPipeline#handle} wires the client's going away to the
+   *     scope's cancellation.
+   */
+  public RequestContext(String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request,
+      String clientIp, Clock clock) {
     this.traceId = traceId;
-    this.startNanos = System.nanoTime();
+    this.scope = new RequestScope(clock, snapshot.requestDeadline());
     this.snapshot = snapshot;
     this.endpoint = endpoint;
     this.request = request;
     this.clientIp = clientIp;
-    // Fires only when the connection drops before the response ended: the client went away.
-    request.response().closeHandler(v -> {
-      clientGone = true;
-      List.copyOf(onClientGone).forEach(Runnable::run);
-    });
   }
 
   public String traceId() { return traceId; }
-  public long startNanos() { return startNanos; }
+  /** Cancellation (client gone) and the deadline, on the injected clock. */
+  public RequestScope scope() { return scope; }
   public Snapshot snapshot() { return snapshot; }
   public Endpoint endpoint() { return endpoint; }
   public Protocol protocol() { return endpoint.protocol(); }
@@ -84,9 +83,6 @@ public final class RequestContext {
   public boolean stream() { return stream; }
   public void stream(boolean stream) { this.stream = stream; }
 
-  public RoutePlan plan() { return plan; }
-  public void plan(RoutePlan plan) { this.plan = plan; }
-
   public Candidate servedBy() { return servedBy; }
   public void servedBy(Candidate servedBy) { this.servedBy = servedBy; }
 
@@ -97,12 +93,15 @@ public final class RequestContext {
   public void status(int status) { this.status = status; }
 
   public void markFirstByte() {
-    if (firstByteNanos == 0) {
-      firstByteNanos = System.nanoTime();
+    if (firstByte == null) {
+      firstByte = scope.clock().instant();
     }
   }
 
-  public long firstByteNanos() { return firstByteNanos; }
+  /** From arrival to the first byte of the answer sent to the client; null when none was sent. */
+  public Duration timeToFirstByte() {
+    return firstByte == null ? null : Duration.between(scope.started(), firstByte);
+  }
 
   public void addBytesOut(long n) { bytesOut += n; }
 
@@ -111,12 +110,8 @@ public final class RequestContext {
   public int droppedEvents() { return droppedEvents; }
   public long bytesOut() { return bytesOut; }
 
-  public boolean clientGone() { return clientGone; }
-
-  /** Runs when the client's connection closes before its response ended. */
-  public void onClientGone(Runnable action) { onClientGone.add(action); }
-
-  public void removeOnClientGone(Runnable action) { onClientGone.remove(action); }
+  /** The client went away before its response ended. */
+  public boolean clientGone() { return scope.isCancelled(); }
 
   public String errorReason() { return errorReason; }
   public void errorReason(String errorReason) { this.errorReason = errorReason; }
@@ -140,17 +135,13 @@ public final class RequestContext {
   public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
   public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
 
-  /** What the relay tells about the answer sent to the client (traffic capture); a no-op unless set. */
-  public ExchangeTap tap() { return tap; }
-  public void tap(ExchangeTap tap) { this.tap = tap; }
-
   /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
   public void onFinish(Runnable action) { onFinish.add(action); }
 
   List<Runnable> finishActions() { return onFinish; }
 
-  /** Milliseconds since the request arrived. */
-  public long elapsedMillis() {
-    return (System.nanoTime() - startNanos) / 1_000_000;
+  /** Time since the request arrived. */
+  public Duration elapsed() {
+    return scope.elapsed();
   }
 }

@@ -21,7 +21,7 @@ import io.vertx.core.json.JsonObject;
  *   <li>Embeddings: nothing.
  * </ul>
  */
-public final class PromptInjector {
+final class PromptInjector {
 
   /** Between our text and the client's, in a merged system text. */
   static final String SEPARATOR = "\n\n";

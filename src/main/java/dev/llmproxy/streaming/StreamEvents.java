@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Classifies stream events per protocol. Pure functions. */
-public final class StreamEvents {
+final class StreamEvents {
 
   private StreamEvents() {}
 

@@ -2,6 +2,7 @@ package dev.llmproxy.upstream;
 
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -51,10 +52,6 @@ public final class UpstreamClient {
         new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
   }
 
-  public Future<UpstreamExchange> send(UpstreamRequest call) {
-    return send(call, Promise.<Void>promise().future());
-  }
-
   /**
    * @param cancelled completes when the answer is no longer wanted (the client left): the pending request is
    *     reset so the backend stops generating for nobody
@@ -74,13 +71,13 @@ public final class UpstreamClient {
       }
       var request = requested.result();
       cancelled.onSuccess(v -> {
-        if (result.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "cancelled: client disconnected"))) {
+        if (result.tryFail(new UpstreamFailure(TransportFailure.RESET, "cancelled: client disconnected"))) {
           request.reset();
         }
       });
       long headerTimer = vertx.setTimer(Math.max(1, call.headerTimeout().toMillis()), id -> {
         UpstreamFailure timeout = new UpstreamFailure(
-            UpstreamFailure.Kind.HEADER_TIMEOUT, "no response within " + call.headerTimeout().toMillis() + " ms");
+            TransportFailure.HEADER_TIMEOUT, "no response within " + call.headerTimeout().toMillis() + " ms");
         result.tryFail(timeout);
         request.reset(0, timeout);
       });

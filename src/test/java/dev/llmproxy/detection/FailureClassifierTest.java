@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -71,12 +70,11 @@ class FailureClassifierTest {
 
   @Test
   void transportFailuresMapToTheirClass() {
-    assertEquals(FailureClass.UNREACHABLE,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.CONNECT, "refused")).failure());
-    assertEquals(FailureClass.TIMEOUT,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT, "")).failure());
-    assertEquals(FailureClass.TRANSIENT,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.RESET, "")).failure());
+    assertEquals(FailureClass.UNREACHABLE, FailureClassifier.transport(TransportFailure.CONNECT, "refused").failure());
+    assertEquals(FailureClass.TIMEOUT, FailureClassifier.transport(TransportFailure.FIRST_TOKEN_TIMEOUT, "").failure());
+    assertEquals(FailureClass.TRANSIENT, FailureClassifier.transport(TransportFailure.RESET, "").failure());
+    assertEquals("connection failed: refused",
+        FailureClassifier.transport(TransportFailure.CONNECT, "connection failed: refused").reason());
   }
 
   @Test

@@ -1,0 +1,77 @@
+package dev.llmproxy.relay;
+
+import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.streaming.SseEvent;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+
+/**
+ * Sees one request's answer as the relay delivers it: the extension point for capture (and today for token
+ * usage). Called on the request's event loop, in this order: {@link #requestSent}, {@link #accepted}, then
+ * {@link #body} once or {@link #event} per stream event, then {@link #ended} exactly once. Must not block and
+ * must not write to the client; what it is handed must not be changed. A route's credentials are never in what
+ * it sees (they are added on the way out, after the body is prepared).
+ */
+public interface RelayObserver {
+
+  /** Opens the observer of one request; called when the relay starts. */
+  @FunctionalInterface
+  interface Factory {
+    RelayObserver open(RequestContext ctx);
+  }
+
+  /**
+   * The request as the route that answered received it.
+   *
+   * @param route null when no route answered (a provider's error returned after every route failed)
+   * @param body the body after its preparation for that route; null when no route answered
+   */
+  default void requestSent(Candidate route, Buffer body) {}
+
+  /** The status and headers of the accepted upstream answer, as the upstream sent them. */
+  default void accepted(int status, MultiMap headers) {}
+
+  /** A non-stream answer: as the upstream sent it, and as the client receives it. */
+  default void body(Buffer upstream, Buffer toClient) {}
+
+  /** One stream event: as the upstream sent it, and the bytes the client receives for it (maybe none). */
+  default void event(SseEvent upstream, Buffer toClient) {}
+
+  /** How the delivery ended. */
+  default void ended(RelayOutcome outcome) {}
+
+  /** Observers called one after the other, in order. */
+  static RelayObserver all(List<RelayObserver> observers) {
+    if (observers.size() == 1) {
+      return observers.get(0);
+    }
+    return new RelayObserver() {
+      @Override
+      public void requestSent(Candidate route, Buffer body) {
+        observers.forEach(o -> o.requestSent(route, body));
+      }
+
+      @Override
+      public void accepted(int status, MultiMap headers) {
+        observers.forEach(o -> o.accepted(status, headers));
+      }
+
+      @Override
+      public void body(Buffer upstream, Buffer toClient) {
+        observers.forEach(o -> o.body(upstream, toClient));
+      }
+
+      @Override
+      public void event(SseEvent upstream, Buffer toClient) {
+        observers.forEach(o -> o.event(upstream, toClient));
+      }
+
+      @Override
+      public void ended(RelayOutcome outcome) {
+        observers.forEach(o -> o.ended(outcome));
+      }
+    };
+  }
+}

@@ -1,0 +1,164 @@
+package dev.llmproxy.relay;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.protocol.ErrorBodies;
+import dev.llmproxy.protocol.ErrorKind;
+import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.streaming.SseEvent;
+import dev.llmproxy.streaming.SseStream;
+import dev.llmproxy.streaming.StreamEventKind;
+import dev.llmproxy.upstream.UpstreamFailure;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one accepted upstream stream to the client, whose status and headers are already set. Each network
+ * chunk's events go out in one write; when the client's write queue is full the upstream is paused, and resumed on
+ * drain. The stream always ends protocol-correctly: with the upstream's own end marker, a synthesized one when the
+ * answer was finished but the marker missing, or an error event — never a clean end after a failure.
+ * Confined to the request's event loop.
+ */
+final class StreamRelay implements SseStream.Sink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
+
+  private final RequestContext ctx;
+  private final SseStream source;
+  private final EventTransformer transformer;
+  private final RelayObserver observer;
+  private final HttpServerResponse client;
+  private final Protocol protocol;
+  private final Promise<RelayOutcome> done = Promise.promise();
+  private Buffer batch = Buffer.buffer();
+  private long bytesOut;
+  private boolean doneSeen;
+  private boolean finishSeen;
+  private boolean errorSent;
+  private boolean over;
+
+  StreamRelay(RequestContext ctx, SseStream source, EventTransformer transformer, RelayObserver observer) {
+    this.ctx = ctx;
+    this.source = source;
+    this.transformer = transformer;
+    this.observer = observer;
+    this.client = ctx.response();
+    this.protocol = ctx.protocol();
+  }
+
+  /** Completes when the client response has ended, whatever the reason; never fails. */
+  Future<RelayOutcome> start(Duration idle) {
+    client.setChunked(true);
+    client.drainHandler(v -> source.resume());
+    ctx.scope().cancelled().onSuccess(v -> clientGone());
+    try {
+      source.deliverTo(this, idle);
+    } catch (RuntimeException bug) {
+      failed(bug);
+    }
+    return done.future();
+  }
+
+  @Override
+  public void event(SseEvent event, StreamEventKind kind) {
+    if (over) {
+      return;
+    }
+    switch (kind) {
+      case DONE -> doneSeen = true;
+      case FINISH -> finishSeen = true;
+      case ERROR -> errorSent = true;
+      default -> { }
+    }
+    Buffer out = transformer.event(event, kind);
+    observer.event(event, out);
+    write(out);
+  }
+
+  @Override
+  public void flush() {
+    if (over || batch.length() == 0) {
+      return;
+    }
+    Buffer pending = batch;
+    batch = Buffer.buffer();
+    client.write(pending);
+    if (client.writeQueueFull()) {
+      source.pause();
+    }
+  }
+
+  @Override
+  public void ended() {
+    if (doneSeen || errorSent) {
+      end(doneSeen, doneSeen ? null : "upstream reported an error in the stream");
+    } else if (finishSeen) {
+      write(Buffer.buffer(protocol == Protocol.ANTHROPIC
+          ? "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+          : "data: [DONE]\n\n"));
+      end(true, null);
+    } else {
+      fail("upstream ended the stream before the answer was complete");
+    }
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    if (cause instanceof UpstreamFailure) {
+      fail(cause.getMessage());
+      return;
+    }
+    // A bug in the proxy's own code: the client still gets an honest end, and the route is not blamed.
+    LOG.error("stream relay failed", kv(LogFields.TRACE_ID, ctx.traceId()), cause);
+    source.discard();
+    fail("internal proxy error (trace id " + ctx.traceId() + ")");
+  }
+
+  private void fail(String reason) {
+    write(ErrorBodies.sseEvent(protocol, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
+    end(false, reason);
+  }
+
+  private void end(boolean complete, String failure) {
+    if (over) {
+      return;
+    }
+    flush();
+    over = true;
+    RelayOutcome outcome = new RelayOutcome(complete, failure, bytesOut, source.malformedDropped(), false);
+    client.end().onComplete(ar -> finish(outcome));
+  }
+
+  private void clientGone() {
+    if (over) {
+      return;
+    }
+    over = true;
+    source.discard();
+    finish(new RelayOutcome(false, "client disconnected", bytesOut, source.malformedDropped(), true));
+  }
+
+  private void finish(RelayOutcome outcome) {
+    if (done.tryComplete(outcome)) {
+      observer.ended(outcome);
+    }
+  }
+
+  private void write(Buffer bytes) {
+    if (over || bytes.length() == 0) {
+      return;
+    }
+    if (bytesOut == 0) {
+      ctx.markFirstByte();
+    }
+    bytesOut += bytes.length();
+    batch.appendBuffer(bytes);
+  }
+}
