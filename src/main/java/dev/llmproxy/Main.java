@@ -4,7 +4,10 @@ import dev.llmproxy.capture.DatasetExport;
 import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
+import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.install.ClientCommands;
+import dev.llmproxy.install.StateFile;
 import dev.llmproxy.lifecycle.GracefulShutdown;
 import dev.llmproxy.observability.LogSetup;
 import io.vertx.core.Vertx;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   static final String USAGE = """
-      Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--version] [--help]
+      Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--register] [--version] [--help]
              java -jar llm-proxy.jar [-config FILE] --export [--since T] [--until T] [--alias A] > dataset.jsonl
+             java -jar llm-proxy.jar --env | --setup-shell | --setup | --status | --uninstall
 
         -config, --config FILE  config file (default: config.yaml in the working directory)
         --validate              check the config, print every problem, exit 0 (valid) or 1; does not serve
@@ -31,11 +35,11 @@ public final class Main {
           --alias A             only records of model alias A
         --version               print the version and exit
         --help                  print this help and exit
-      """;
+      """ + ClientCommands.USAGE;
 
   private Main() {}
 
-  record Args(Path config, boolean validate, boolean version, boolean help, Export export) {
+  record Args(Path config, boolean validate, boolean version, boolean help, boolean register, Export export) {
 
     /** {@code --export} and its filters; null when not exporting. */
     record Export(String since, String until, String alias) {}
@@ -45,6 +49,7 @@ public final class Main {
       boolean validate = false;
       boolean version = false;
       boolean help = false;
+      boolean register = false;
       boolean export = false;
       java.util.Map<String, String> exportFilters = new java.util.HashMap<>();
       for (int i = 0; i < argv.length; i++) {
@@ -62,6 +67,8 @@ public final class Main {
           version = true;
         } else if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
           help = true;
+        } else if (a.equals("--register")) {
+          register = true;
         } else if (a.equals("--export")) {
           export = true;
         } else if (a.equals("--since") || a.equals("--until") || a.equals("--alias")) {
@@ -76,12 +83,16 @@ public final class Main {
       if (!export && !exportFilters.isEmpty()) {
         throw new IllegalArgumentException(exportFilters.keySet().iterator().next() + " only goes with --export");
       }
-      return new Args(config, validate, version, help, export ? new Export(exportFilters.get("--since"),
+      return new Args(config, validate, version, help, register, export ? new Export(exportFilters.get("--since"),
           exportFilters.get("--until"), exportFilters.get("--alias")) : null);
     }
   }
 
   public static void main(String[] argv) {
+    if (ClientCommands.handles(argv)) {
+      // Before anything heavy loads: --env runs in every new shell and must start in well under 300 ms.
+      System.exit(ClientCommands.run(argv, System.out, System.err));
+    }
     int code = run(argv, System.out, System.err);
     if (code >= 0) {
       LogSetup.flushAndStop();  // logging is asynchronous: write out what is queued before exiting
@@ -112,9 +123,12 @@ public final class Main {
     try {
       snapshot = loader.load(args.config());
     } catch (ConfigException e) {
+      // An unknown key first: a typo (backend: for backends:) is usually what the errors after it are about.
+      e.unknownKeys().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
       for (String problem : e.problems()) {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
+      e.otherWarnings().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
       return 1;
     }
     if (args.export() != null) {
@@ -128,10 +142,10 @@ public final class Main {
           + snapshot.aliases().size() + " model aliases)");
       return 0;
     }
-    return serve(loader, snapshot, err);
+    return serve(loader, snapshot, err, args.register());
   }
 
-  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err) {
+  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
@@ -144,8 +158,10 @@ public final class Main {
       if (ar.succeeded()) {
         running[0] = ar.result();
         HangupSignal.install(() -> ar.result().services().config().reload("SIGHUP"));
-        log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
-            snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
+        // ListenAddress writes an IPv6 host in brackets: http://[::1]:8765, a URL one can paste.
+        log.info("llm-proxy {} listening on http://{} (models: {}; config: {})", version(),
+            new ListenAddress(snapshot.listen().host(), ar.result().port()), snapshot.aliases().keySet(),
+            snapshot.configFile());
       } else {
         failure[0] = ar.cause();
       }
@@ -178,7 +194,20 @@ public final class Main {
     shutdown.beforeExit(() -> services.capture().close(captureCloseTimeout(services)));
     shutdown.installSignalHandlers();
     // Other ways out (System.exit elsewhere, a signal not caught above) still close the servers and flush the logs.
+    StateFile state = StateFile.forEnvironment(System.getenv());
+    int port = running[0].port();
+    if (register) {
+      try {
+        state.write(port);  // --env finds the machine's proxy here
+        log.info("port {} registered in {}", port, state.path());
+      } catch (java.io.IOException e) {
+        log.warn("cannot register the port in {}: {}", state.path(), e.toString());
+      }
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (register) {
+        state.removeIfOwned(port);
+      }
       services.capture().close(captureCloseTimeout(services));
       try {
         vertx.close().await(10, TimeUnit.SECONDS);

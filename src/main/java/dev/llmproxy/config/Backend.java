@@ -11,7 +11,8 @@ import java.util.Map;
  * environment variable is unset); routes to a disabled backend are skipped. {@code detection} overrides the
  * global {@code detection:} rules for this backend, or is null. {@code translation} says how requests of the other
  * protocol are rewritten for it; {@code demoteNonstreaming} asks it for a stream even when the client wants one
- * JSON answer (the proxy reassembles it; routes may override).
+ * JSON answer (the proxy reassembles it; routes may override). {@code credentials} says whose key the backend
+ * receives; {@code bedrock} is set for {@link BackendType#BEDROCK} only.
  */
 public record Backend(
     String name,
@@ -24,21 +25,29 @@ public record Backend(
     String disabledReason,
     DetectionRules detection,
     BackendTranslation translation,
-    boolean demoteNonstreaming) {
+    boolean demoteNonstreaming,
+    Credentials credentials,
+    BedrockSettings bedrock) {
 
   public Backend {
     headers = Map.copyOf(headers);
     translation = translation == null ? BackendTranslation.DEFAULTS : translation;
+    credentials = credentials == null ? Credentials.BACKEND : credentials;
   }
 
-  /** A backend with default translation settings and no demotion. */
+  /** A backend with default translation settings, no demotion, its own credentials, and no Bedrock settings. */
   public Backend(String name, BackendType type, String url, Secret apiKey, Protocol protocol,
       Map<String, Secret> headers, boolean enabled, String disabledReason, DetectionRules detection) {
-    this(name, type, url, apiKey, protocol, headers, enabled, disabledReason, detection, null, false);
+    this(name, type, url, apiKey, protocol, headers, enabled, disabledReason, detection, null, false, null, null);
   }
 
   /** Whether requests of the given client protocol can go to this backend without translation. */
   public boolean speaks(Protocol clientProtocol) {
     return type == BackendType.ECHO || protocol == clientProtocol;
+  }
+
+  /** Whether the client's own key headers are forwarded to this backend (the transparent mode). */
+  public boolean forwardsClientKey() {
+    return credentials == Credentials.CLIENT;
   }
 }

@@ -91,12 +91,19 @@ public final class ConfigNode {
     return out;
   }
 
-  /** Warns about keys nobody reads: almost always a typo that would otherwise silently fall back to a default. */
+  /**
+   * Warns about keys nobody reads: almost always a typo that would otherwise silently fall back to a default.
+   * A near miss of a known key is named ("did you mean `backends`?"); otherwise the known keys are listed.
+   */
   public void warnUnknownKeys(Set<String> known) {
     if (value instanceof Map<?, ?> m) {
       for (Object k : m.keySet()) {
-        if (!known.contains(String.valueOf(k))) {
-          problems.warn(childPath(String.valueOf(k)), "unknown key (ignored); known keys: " + known);
+        String key = String.valueOf(k);
+        if (!known.contains(key)) {
+          String suggestion = KeySuggestions.closest(key, known);
+          problems.unknownKey(childPath(key), "unknown key (ignored); " + (suggestion != null
+              ? "did you mean `" + suggestion + "`?"
+              : "known keys: " + new java.util.TreeSet<>(known)));
         }
       }
     }

@@ -168,7 +168,10 @@ public final class ConfigWatcher {
     try {
       next = loader.load(file);
     } catch (ConfigException e) {
-      return reject(trigger, current, before, e.problems());
+      List<String> problems = new java.util.ArrayList<>();
+      e.unknownKeys().forEach(w -> problems.add("warning: " + w));  // a typo first: it often explains the errors
+      problems.addAll(e.problems());
+      return reject(trigger, current, before, problems);
     } catch (RuntimeException e) {
       LOG.error("config reload failed unexpectedly", e);
       return reject(trigger, current, before, List.of("internal error: " + e));

@@ -1,5 +1,6 @@
 package dev.llmproxy.demotion;
 
+import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.json.JsonObject;
 
@@ -12,6 +13,14 @@ public interface StreamAssembler {
 
   static StreamAssembler of(Protocol protocol) {
     return protocol == Protocol.ANTHROPIC ? new AnthropicAssembler() : new OpenAiAssembler();
+  }
+
+  /**
+   * The assembler for a stream of this endpoint: the Responses API's events make a response object (capture's
+   * reassembled output of a {@code /v1/responses} stream); every other endpoint's, its protocol's body.
+   */
+  static StreamAssembler of(Endpoint endpoint) {
+    return endpoint == Endpoint.RESPONSES ? new ResponsesAssembler() : of(endpoint.protocol());
   }
 
   /** One server-sent event: its {@code event:} name (or null) and its {@code data:} text (or null). */

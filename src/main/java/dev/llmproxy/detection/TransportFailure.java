@@ -12,6 +12,8 @@ public enum TransportFailure {
   FIRST_TOKEN_TIMEOUT("no first token in time"),
   IDLE_TIMEOUT("stream idle too long"),
   RESET("connection reset"),
+  /** The request could not be signed for the backend (e.g. no AWS credentials could be resolved). */
+  SIGNING("request could not be signed"),
   TOO_LARGE("response too large");
 
   private final String description;

@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * One try of one candidate: send the body, then judge the answer before anything reaches the client. A backend
  * failure is a judged failure, never a failed future; the future fails only when the client went away or the
- * proxy's own code threw (a bug, answered 500 and never held against the route).
+ * proxy itself failed: its own code threw (a bug, answered 500), or the failure is an {@code ApiError} to answer
+ * as is (the built-in echo backend's own fault). Neither is ever held against the route.
  */
 interface Attempt {
 

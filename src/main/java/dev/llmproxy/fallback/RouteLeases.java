@@ -40,35 +40,43 @@ final class RouteLeases {
     Future<BackendSlots.Pick> pick = limit <= 0
         ? Future.succeededFuture(new BackendSlots.Pick(0, Slot.NONE))
         : slots.acquireFirst(ctx, choices.stream().map(c -> c.backend().name()).toList(), 0, limit, wait);
-    return pick.map(p -> {
+    return pick.compose(p -> {
       Candidate route = choices.get(p.index());
       if (lastResort) {
         cooldowns.forceProbe(route.key());
-        return new Taken(p.index(), new RouteLease(route, p.slot(), true, cooldowns), Duration.ZERO);
+        return Future.succeededFuture(
+            new Taken(p.index(), new RouteLease(route, p.slot(), true, cooldowns), Duration.ZERO));
       }
-      CooldownRegistry.Admission admission = cooldowns.admit(route.key());
-      if (admission == CooldownRegistry.Admission.COOLING) {
-        p.slot().release();
-        return new Taken(p.index(), null, cooldowns.remaining(route.key()));
-      }
-      return new Taken(p.index(), new RouteLease(route, p.slot(), admission == CooldownRegistry.Admission.PROBE,
-          cooldowns), Duration.ZERO);
+      // In a fleet the one probe of a half-open circuit is claimed in Redis; completed at once otherwise.
+      return cooldowns.admitAsync(route.key()).transform(ar -> {
+        if (ar.failed() || ar.result() == CooldownRegistry.Admission.COOLING) {
+          p.slot().release();
+          return ar.failed() ? Future.failedFuture(ar.cause())
+              : Future.succeededFuture(new Taken(p.index(), null, cooldowns.remaining(route.key())));
+        }
+        boolean probe = ar.result() == CooldownRegistry.Admission.PROBE;
+        return Future.succeededFuture(
+            new Taken(p.index(), new RouteLease(route, p.slot(), probe, cooldowns), Duration.ZERO));
+      });
     });
   }
 
   /**
-   * After the wait before a same-route retry: a slot again on the lease's backend, or, when the backend is at its
-   * limit now, null with the lease released (the retry is skipped, the route not judged).
+   * After the wait before a same-route retry: a slot again on the lease's backend (fleet-wide in a cluster), or,
+   * when the backend is at its limit now, null with the lease released (the retry is skipped, the route not
+   * judged). A failed future has released the lease too.
    */
   Future<RouteLease> retake(RequestContext ctx, RouteLease waited) {
     int limit = ctx.snapshot().concurrency().backendLimit();
-    Optional<Slot> slot = limit > 0
-        ? slots.tryAcquire(waited.candidate().backend().name(), limit)
-        : Optional.of(Slot.NONE);
-    if (slot.isEmpty()) {
-      waited.release();
-      return Future.succeededFuture();
-    }
-    return Future.succeededFuture(waited.withSlot(slot.get()));
+    Future<Optional<Slot>> slot = limit > 0
+        ? slots.tryAcquireAsync(waited.candidate().backend().name(), limit)
+        : Future.succeededFuture(Optional.of(Slot.NONE));
+    return slot.transform(ar -> {
+      if (ar.failed() || ar.result().isEmpty()) {
+        waited.release();
+        return ar.failed() ? Future.failedFuture(ar.cause()) : Future.succeededFuture();
+      }
+      return Future.succeededFuture(waited.withSlot(ar.result().get()));
+    });
   }
 }

@@ -49,7 +49,8 @@ final class UpstreamAttempt implements Attempt {
     Instant started = scope.clock().instant();
     UpstreamRequest call = new UpstreamRequest(route, ctx.endpoint(), body, ctx.request().headers(), ctx.traceId(),
         snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
-        min(snapshot.timeouts().connect(), remaining), min(snapshot.timeouts().responseHeader(), remaining));
+        min(snapshot.timeouts().connect(), remaining), min(snapshot.timeouts().responseHeader(), remaining),
+        ctx.stream());
     return upstream.send(call, scope.cancelled()).transform(sent -> {
       if (scope.isCancelled()) {
         if (sent.succeeded()) {
@@ -123,7 +124,11 @@ final class UpstreamAttempt implements Attempt {
     });
   }
 
-  /** A transport failure is judged like any failed answer; anything else is a bug in the proxy and fails. */
+  /**
+   * A transport failure is judged like any failed answer. Anything else is the proxy's own fault and fails the
+   * attempt, so the walk ends and no route is cooled for it: a bug, or an {@link dev.llmproxy.protocol.ApiError}
+   * that is itself the client's answer (the built-in echo backend failed, see {@link UpstreamClient#send}).
+   */
   private static Future<Judged> notAnswered(AsyncResult<?> result, int status) {
     if (result.cause() instanceof UpstreamFailure failure) {
       return Future.succeededFuture(

@@ -48,6 +48,9 @@ public final class AccessLog {
         kv(LogFields.COMPLETION_TOKENS, ctx.completionTokens() < 0 ? null : ctx.completionTokens()),
         kv(LogFields.ATTEMPT_TRAIL, trail.isEmpty() ? null : trail),
         kv(LogFields.DROPPED_EVENTS, ctx.droppedEvents() == 0 ? null : ctx.droppedEvents()),
+        kv(LogFields.ROUTING_RULE, ctx.routingRule()),
+        kv(LogFields.CLIENT_KEY, ctx.clientKey()),
+        kv(LogFields.PASSTHROUGH, ctx.passthrough() == null ? null : true),
         kv(LogFields.ERROR, ctx.errorReason())};
     if (ctx.status() >= 500) {
       LOG.warn("{} {} {}", fields);

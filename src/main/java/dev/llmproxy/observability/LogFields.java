@@ -30,6 +30,10 @@ public final class LogFields {
   public static final String SIGNAL = "signal";
   public static final String IN_FLIGHT = "in_flight";
   public static final String DRAIN_TIMEOUT_MS = "drain_timeout_ms";
+  public static final String ROUTING_RULE = "routing_rule";
+  public static final String CLIENT_KEY = "client_key";
+  public static final String REQUESTED_MODEL = "requested_model";
+  public static final String PASSTHROUGH = "passthrough";
 
   private LogFields() {}
 }

@@ -1,6 +1,7 @@
 package dev.llmproxy.pipeline;
 
 import dev.llmproxy.config.Alias;
+import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
@@ -39,11 +40,18 @@ public final class RequestContext {
   private Instant firstByte;
   private long bytesOut;
   private int droppedEvents;
+  private boolean finished;
   private String errorReason;
   // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
+  // Client integration (issue 16): what the client asked for, the rule that changed it, the key it used, and
+  // whether the request bypasses alias routing (the transparent mode).
+  private String model;
+  private String routingRule;
+  private String clientKey;
+  private PassthroughTarget passthrough;
 
   /**
    * @param clock the one time source of the request path; the request's deadline (the snapshot's
@@ -110,7 +118,10 @@ public final class RequestContext {
   public int droppedEvents() { return droppedEvents; }
   public long bytesOut() { return bytesOut; }
 
-  /** The client went away before its response ended. */
+  /**
+   * Nobody waits for more of this request's work: the client went away before its response ended, or the proxy
+   * already answered it (a bug, see {@link #abandon}).
+   */
   public boolean clientGone() { return scope.isCancelled(); }
 
   public String errorReason() { return errorReason; }
@@ -135,10 +146,57 @@ public final class RequestContext {
   public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
   public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
 
-  /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
-  public void onFinish(Runnable action) { onFinish.add(action); }
+  /**
+   * Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits).
+   * Registered after the request ended (work that was still running when a bug aborted it), it runs at once.
+   */
+  public void onFinish(Runnable action) {
+    if (finished) {
+      action.run();
+    } else {
+      onFinish.add(action);
+    }
+  }
 
-  List<Runnable> finishActions() { return onFinish; }
+  /** The cleanup registered so far; from now on, {@link #onFinish} runs cleanup at once. */
+  List<Runnable> takeFinishActions() {
+    finished = true;
+    List<Runnable> actions = List.copyOf(onFinish);
+    onFinish.clear();
+    return actions;
+  }
+
+  /**
+   * The proxy has already answered this request (a bug was caught and answered with a 500): whatever still runs
+   * for it stops as if the client had left, so no upstream keeps generating, no fallback starts and no route is
+   * judged (the scope's one cancellation signal).
+   */
+  void abandon() {
+    scope.cancel();
+  }
+
+  /** The model alias the request is routed by: the client's {@code model}, or the one a routing rule set. */
+  public String model() { return model; }
+  public void model(String model) { this.model = model; }
+
+  /** The name of the routing rule that chose the model, or null. */
+  public String routingRule() { return routingRule; }
+  public void routingRule(String routingRule) { this.routingRule = routingRule; }
+
+  /** The name of the client key the request authenticated with ("default" for proxy_api_key), or null. */
+  public String clientKey() { return clientKey; }
+  public void clientKey(String clientKey) { this.clientKey = clientKey; }
+
+  /**
+   * A request passed through unchanged to one backend instead of being routed by alias.
+   *
+   * @param upstreamPath appended to the backend's URL, query string included
+   */
+  public record PassthroughTarget(Backend backend, String upstreamPath) {}
+
+  /** Where the request is passed through to (the transparent mode), or null when it is routed by alias. */
+  public PassthroughTarget passthrough() { return passthrough; }
+  public void passthrough(PassthroughTarget passthrough) { this.passthrough = passthrough; }
 
   /** Time since the request arrived. */
   public Duration elapsed() {

@@ -8,9 +8,10 @@ import java.time.Instant;
 
 /**
  * One request's lifetime: when it started, its deadline, and one cancellation signal that fires when the client
- * goes away. Every time read on the request path goes through the injected {@link Clock}, so deadline and idle
- * rules run on virtual time in tests; Vert.x timers still fire in real time and only wake code that then reads
- * the clock.
+ * goes away (or when the proxy already answered the request because its own code threw: then too nobody waits
+ * for the rest). Every time read on the request path goes through the injected {@link Clock}, so deadline and
+ * idle rules run on virtual time in tests; Vert.x timers still fire in real time and only wake code that then
+ * reads the clock.
  *
  * <p>Whoever holds something that must stop when the client leaves (a queue place, an upstream call, a stream)
  * listens on {@link #cancelled()}. Listeners are never removed: each one must be harmless once its work is over
@@ -62,7 +63,7 @@ public final class RequestScope {
     return cancelled.future().isComplete();
   }
 
-  /** The client went away. Idempotent. */
+  /** The client went away, or the request was answered early (a bug). Idempotent. */
   public void cancel() {
     cancelled.tryComplete();
   }

@@ -1,9 +1,7 @@
 package dev.llmproxy.relay;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import dev.llmproxy.fallback.Accepted;
-import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RelayMasking;
 import dev.llmproxy.pipeline.RelayStage;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.ApiError;
@@ -11,18 +9,18 @@ import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Last pipeline stage, and the only writer of upstream answers to the client: commits the accepted answer's
  * status and headers, then its body, or its stream event by event, and releases the answer's route once the
  * client response has ended. Translation plugs in as an {@link EventTransformer}, capture as a
  * {@link RelayObserver}; neither touches the attempt loop.
+ *
+ * <p>An upstream error answer (a body with status 400 or more, a stream's error event) is relayed as the provider
+ * wrote it except for credentials, masked ({@link RelayMasking}) before the transformer or any observer sees it:
+ * providers may quote the key they were sent, and backend keys never reach clients or captures.
  */
 public final class Relay implements RelayStage<Accepted> {
-
-  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
   private final List<RelayObserver.Factory> observers;
   private final EventTransformer.Factory transformers;
@@ -43,34 +41,36 @@ public final class Relay implements RelayStage<Accepted> {
 
   @Override
   public Future<Void> relay(RequestContext ctx, Accepted accepted) {
-    try {
-      if (ctx.clientGone()) {
-        accepted.release();
-        return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));  // nobody to tell
-      }
-      RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
-      observer.requestSent(accepted.route(), accepted.sentBody());
-      if (accepted.answer() instanceof Accepted.ProviderError error) {
-        return providerError(ctx, error, observer);
-      }
-      EventTransformer transformer = transformers.forRoute(ctx, accepted.route());
-      if (accepted.answer() instanceof Accepted.Whole whole) {
-        return whole(ctx, accepted, whole, transformer, observer);
-      }
-      return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), transformer, observer);
-    } catch (RuntimeException bug) {
+    if (ctx.clientGone()) {
       accepted.release();
-      return abort(ctx, bug);
+      return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));  // nobody to tell
     }
+    // Delivered inside a future, so that the relay's own code throwing fails it like any failure: the route goes
+    // back here, and the pipeline answers the bug (a 500, or an error event once a stream has started).
+    return Future.<Void>succeededFuture().compose(v -> deliver(ctx, accepted)).onFailure(failed -> accepted.release());
+  }
+
+  private Future<Void> deliver(RequestContext ctx, Accepted accepted) {
+    RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
+    observer.requestSent(accepted.route(), accepted.sentBody());
+    if (accepted.answer() instanceof Accepted.ProviderError error) {
+      return providerError(ctx, error, observer);
+    }
+    EventTransformer transformer = transformers.forRoute(ctx, accepted.route());
+    if (accepted.answer() instanceof Accepted.Whole whole) {
+      return whole(ctx, accepted, whole, transformer, observer);
+    }
+    return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), transformer, observer);
   }
 
   private static Future<Void> whole(RequestContext ctx, Accepted accepted, Accepted.Whole answer,
       EventTransformer transformer, RelayObserver observer) {
     int status = answer.exchange().status();
-    Buffer body = transformer.body(answer.body());
+    Buffer upstream = RelayMasking.body(status, answer.body());
+    Buffer body = transformer.body(upstream);
     ClientHeaders.commit(ctx, status, answer.exchange().headers(), accepted.route());
     observer.accepted(status, answer.exchange().headers());
-    observer.body(answer.body(), body);
+    observer.body(upstream, body);
     ctx.markFirstByte();
     ctx.addBytesOut(body.length());
     return ctx.response().end(body).andThen(ended -> {
@@ -98,28 +98,15 @@ public final class Relay implements RelayStage<Accepted> {
         });
   }
 
-  /** Every route failed and a provider's own error is the answer: returned unchanged. */
+  /** Every route failed and a provider's own error is the answer: returned unchanged but for credentials. */
   private static Future<Void> providerError(RequestContext ctx, Accepted.ProviderError error, RelayObserver observer) {
+    Buffer body = RelayMasking.body(error.status(), error.body());
     ClientHeaders.commitReturned(ctx, error.status(), error.headers());
     observer.accepted(error.status(), error.headers());
-    observer.body(error.body(), error.body());
-    ctx.addBytesOut(error.body().length());
-    return ctx.response().end(error.body()).andThen(ended -> observer.ended(
+    observer.body(body, body);
+    ctx.addBytesOut(body.length());
+    return ctx.response().end(body).andThen(ended -> observer.ended(
         new RelayOutcome(ended.succeeded(), ended.succeeded() ? null : "client disconnected",
-            error.body().length(), 0, ended.failed())));
-  }
-
-  /**
-   * The relay's own code threw. Before the answer started, that is a 500 like any bug; once it started, the client
-   * cannot get another status, so the connection is closed rather than left hanging.
-   */
-  private static Future<Void> abort(RequestContext ctx, RuntimeException bug) {
-    if (!ctx.response().headWritten()) {
-      return Future.failedFuture(bug);
-    }
-    LOG.error("relay failed after the answer started", kv(LogFields.TRACE_ID, ctx.traceId()), bug);
-    ctx.errorReason("internal proxy error while relaying");
-    ctx.response().reset();
-    return Future.succeededFuture();
+            body.length(), 0, ended.failed())));
   }
 }

@@ -1,10 +1,7 @@
 package dev.llmproxy.relay;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
-import dev.llmproxy.observability.LogFields;
+import dev.llmproxy.observability.RelayMasking;
 import dev.llmproxy.pipeline.RequestContext;
-import dev.llmproxy.protocol.ErrorBodies;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.streaming.SseEvent;
@@ -16,8 +13,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Delivers one accepted upstream stream to the client, whose status and headers are already set. Each network
@@ -27,8 +22,6 @@ import org.slf4j.LoggerFactory;
  * Confined to the request's event loop.
  */
 final class StreamRelay implements SseStream.Sink {
-
-  private static final Logger LOG = LoggerFactory.getLogger(StreamRelay.class);
 
   private final RequestContext ctx;
   private final SseStream source;
@@ -43,6 +36,8 @@ final class StreamRelay implements SseStream.Sink {
   private boolean finishSeen;
   private boolean errorSent;
   private boolean over;
+  /** The last event delivered: a Responses stream's own error event is numbered after it. */
+  private SseEvent lastEvent;
 
   StreamRelay(RequestContext ctx, SseStream source, EventTransformer transformer, RelayObserver observer) {
     this.ctx = ctx;
@@ -53,7 +48,10 @@ final class StreamRelay implements SseStream.Sink {
     this.protocol = ctx.protocol();
   }
 
-  /** Completes when the client response has ended, whatever the reason; never fails. */
+  /**
+   * Completes when the client response has ended, whatever the upstream did. Fails only for a bug in the proxy's
+   * own code (delivering, or handling an event): the upstream is dropped and the pipeline ends the stream.
+   */
   Future<RelayOutcome> start(Duration idle) {
     client.setChunked(true);
     client.drainHandler(v -> source.resume());
@@ -77,8 +75,10 @@ final class StreamRelay implements SseStream.Sink {
       case ERROR -> errorSent = true;
       default -> { }
     }
-    Buffer out = transformer.event(event, kind);
-    observer.event(event, out);
+    SseEvent upstream = kind == StreamEventKind.ERROR ? RelayMasking.errorEvent(event) : event;
+    lastEvent = upstream;
+    Buffer out = transformer.event(upstream, kind);
+    observer.event(upstream, out);
     write(out);
   }
 
@@ -111,18 +111,29 @@ final class StreamRelay implements SseStream.Sink {
 
   @Override
   public void failed(Throwable cause) {
+    if (doneSeen && cause instanceof UpstreamFailure) {
+      end(true, null);  // after the protocol's end (a Responses stream has no sentinel to stop its reader): complete
+      return;
+    }
     if (cause instanceof UpstreamFailure) {
       fail(cause.getMessage());
       return;
     }
-    // A bug in the proxy's own code: the client still gets an honest end, and the route is not blamed.
-    LOG.error("stream relay failed", kv(LogFields.TRACE_ID, ctx.traceId()), cause);
+    // A bug in the proxy's own code: the pipeline answers it (an honest end for the client, logged with the trace
+    // id); the route is not blamed.
+    if (over) {
+      return;
+    }
+    flush();
+    over = true;
     source.discard();
-    fail("internal proxy error (trace id " + ctx.traceId() + ")");
+    RelayOutcome outcome = new RelayOutcome(false, "internal proxy error", bytesOut, source.malformedDropped(), false);
+    observer.ended(outcome);
+    done.tryFail(cause);
   }
 
   private void fail(String reason) {
-    write(ErrorBodies.sseEvent(protocol, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
+    write(StreamErrorEvent.of(ctx, lastEvent, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
     end(false, reason);
   }
 

@@ -54,8 +54,13 @@ public final class SseStream {
 
   private enum Phase { PEEKING, HOLDING, DELIVERING, FINISHED }
 
-  /** Held bytes during the peek are bounded; a stream that says nothing decisive for this long is committed. */
-  static final int MAX_HELD_BYTES = 64 * 1024;
+  /**
+   * Held bytes during the peek are bounded; a stream that says nothing decisive for this long is committed. A
+   * Responses API stream opens with two events that each repeat the request's instructions and tools (tens of KiB
+   * for a coding agent with MCP tools), so the bound leaves room for them: a failure right after them must still
+   * fall back.
+   */
+  static final int MAX_HELD_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
   private final Clock clock;

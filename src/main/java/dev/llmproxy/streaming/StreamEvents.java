@@ -31,6 +31,9 @@ final class StreamEvents {
     } catch (DecodeException e) {
       return StreamEventKind.MALFORMED;
     }
+    if (protocol == Protocol.OPENAI && ResponsesEvents.isResponsesEvent(json)) {
+      return ResponsesEvents.classify(json.getString("type"));
+    }
     return protocol == Protocol.ANTHROPIC ? anthropic(event.name(), json) : openAi(json);
   }
 

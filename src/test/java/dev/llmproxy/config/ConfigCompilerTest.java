@@ -189,6 +189,28 @@ class ConfigCompilerTest {
   }
 
   @Test
+  void aNearMissOfAKnownKeyIsNamedAndComesWithTheErrorsItCauses() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("""
+        backend: [{name: local, type: echo}]
+        models: {m: [{backend: local}]}
+        """, Map.of()));
+    assertEquals(List.of("backend: unknown key (ignored); did you mean `backends`?"), e.unknownKeys());
+    assertTrue(e.problems().contains("backends: at least one backend is required"), e.problems().toString());
+  }
+
+  @Test
+  void suggestionsForTyposButNotForUnrelatedKeys() {
+    java.util.Set<String> keys = ConfigCompiler.TOP_LEVEL_KEYS;
+    assertEquals("timeout", KeySuggestions.closest("timout", keys));
+    assertEquals("timeout", KeySuggestions.closest("timeouts", keys));
+    assertEquals("models", KeySuggestions.closest("modles", keys));
+    assertEquals("models", KeySuggestions.closest("Models", keys));
+    assertEquals("rate_limit", KeySuggestions.closest("rate-limit", keys));
+    assertNull(KeySuggestions.closest("colour", keys));
+    assertNull(KeySuggestions.closest("foo", keys));
+  }
+
+  @Test
   void secretsNeverPrintThemselves() throws Exception {
     Snapshot s = load("""
         proxy_api_key: sk-proxy-123

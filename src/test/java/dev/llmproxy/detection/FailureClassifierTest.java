@@ -87,6 +87,23 @@ class FailureClassifierTest {
   }
 
   @Test
+  void responsesStreamFailuresAreJudgedOnTheirErrorOnly() {
+    // response.failed carries the whole response: the client's instructions must not decide the class.
+    String failed = "{\"type\":\"response.failed\",\"sequence_number\":2,\"response\":{\"status\":\"failed\","
+        + "\"instructions\":\"Never mention a rate limit.\",\"error\":{\"code\":\"server_error\","
+        + "\"message\":\"The server had an error\"}}}";
+    Verdict verdict = FailureClassifier.streamError(failed);
+    assertEquals(FailureClass.TRANSIENT, verdict.failure());
+    assertTrue(verdict.reason().contains("The server had an error"), verdict.reason());
+    assertEquals(FailureClass.RATE_LIMITED, FailureClassifier.streamError(
+        "{\"type\":\"response.failed\",\"response\":{\"error\":{\"code\":\"rate_limit_exceeded\"}}}").failure());
+    assertEquals(FailureClass.RATE_LIMITED, FailureClassifier.streamError(
+        "{\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":\"slow down\"}").failure());
+    assertEquals(FailureClass.CONTEXT_LENGTH, FailureClassifier.streamError(
+        "{\"type\":\"error\",\"error\":{\"code\":\"context_length_exceeded\"}}").failure());
+  }
+
+  @Test
   void statusPatterns() {
     assertTrue(StatusPattern.parse("5xx").matches(503));
     assertFalse(StatusPattern.parse("5xx").matches(499));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The official OpenAI and Anthropic Node SDKs against a live gateway (bench/sdk-check/check.mjs): chat, streams,
- * embeddings, model listing and error classes. CI installs the SDKs ({@code npm ci}); a developer machine
+ * embeddings, model listing and retrieval, and error classes. CI installs the SDKs ({@code npm ci}); a developer machine
  * without them skips, but CI never does.
  */
 @ExtendWith(VertxExtension.class)
@@ -45,6 +45,7 @@ class SdkIT {
       String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertEquals(0, node.exitValue(), output);
       assertTrue(output.contains("all SDK checks passed"), output);
+      assertTrue(output.contains("ok openai models.retrieve"), output);
     }
   }
 }
