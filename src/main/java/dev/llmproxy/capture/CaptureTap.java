@@ -10,11 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One request's capture tap, opened by the {@code capture} stage and fed by the relay as a {@link RelayObserver}:
- * the body the serving route received, and what the client was sent (the whole answer, or each event's bytes).
- * It keeps references only, because it runs on the event loop; decoding, reassembly and masking happen on the
- * capture writer thread ({@link #clientEvents}). Stream bytes are kept up to {@code maxBytes}; past that the record
- * says the stream was truncated. Sealed when the record is taken: nothing it holds changes after that.
+ * One request's capture tap, opened by the {@code capture} stage and fed by a relay ({@code Relay} for a routed
+ * answer, {@code RawRelay} for a passed-through one) as a {@link RelayObserver}: the body the serving route
+ * received, and what the client was sent (the whole answer, or each event's bytes). It keeps references only,
+ * because it runs on the event loop; decoding, reassembly and masking happen on the capture writer thread
+ * ({@link #clientEvents}). Stream bytes are kept up to {@code maxBytes}; past that the record says the stream was
+ * truncated. Sealed when the record is taken: nothing it holds changes after that.
+ *
+ * <p>A binary stream relayed whole (Bedrock's eventstream in Claude Code's Bedrock mode) has no bytes per event:
+ * its reader hands each decoded event with empty raw and client bytes, and the tap keeps the decoded events
+ * instead ({@link #decodedEvents}), so the record can reassemble the message the client's frames carried.
  */
 final class CaptureTap implements RelayObserver {
 
@@ -26,6 +31,7 @@ final class CaptureTap implements RelayObserver {
   private Buffer sentBody;
   private Buffer responseBody;
   private List<Buffer> streamBytes;
+  private List<Event> decodedEvents;
   private long streamByteCount;
   private boolean streamTruncated;
 
@@ -56,7 +62,10 @@ final class CaptureTap implements RelayObserver {
       streamBytes = new ArrayList<>();
     }
     if (toClient.length() == 0) {
-      return;  // the client got nothing for this event
+      if (upstream.raw().length() == 0 && upstream.data() != null) {
+        keepDecoded(upstream);  // decoded from a binary stream whose frames the client gets unchanged
+      }
+      return;  // else the client got nothing for this event
     }
     if (streamTruncated || streamByteCount + toClient.length() > maxBytes) {
       streamTruncated = true;  // kept up to here: later bytes could not be split without the ones left out
@@ -64,6 +73,20 @@ final class CaptureTap implements RelayObserver {
     }
     streamByteCount += toClient.length();
     streamBytes.add(toClient);
+  }
+
+  private void keepDecoded(SseEvent event) {
+    if (decodedEvents == null) {
+      decodedEvents = new ArrayList<>();
+    }
+    // Counted in characters: an approximation of the bytes, good enough for a bound.
+    long size = event.data().length() + (event.name() == null ? 0 : event.name().length());
+    if (streamTruncated || streamByteCount + size > maxBytes) {
+      streamTruncated = true;
+      return;
+    }
+    streamByteCount += size;
+    decodedEvents.add(new Event(event.name(), event.data()));
   }
 
   /** The record is being taken: later calls (none are expected) change nothing. */
@@ -84,6 +107,14 @@ final class CaptureTap implements RelayObserver {
   /** The bytes of each stream event the client received, or null when no stream was relayed. */
   List<Buffer> streamBytes() {
     return streamBytes;
+  }
+
+  /**
+   * The events decoded from a binary stream the client received unchanged (Bedrock's eventstream), or null when
+   * the stream was server-sent events (then {@link #streamBytes} are the client's bytes).
+   */
+  List<Event> decodedEvents() {
+    return decodedEvents;
   }
 
   boolean streamTruncated() {

@@ -2,7 +2,9 @@ package dev.llmproxy.capture;
 
 import dev.llmproxy.capture.store.RequestRow;
 import dev.llmproxy.capture.store.SearchText;
+import dev.llmproxy.demotion.StreamAssembler;
 import dev.llmproxy.pipeline.AttemptRecord;
+import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
@@ -59,10 +61,11 @@ final class RecordBuilder {
 
     JsonObject response = new JsonObject();
     Object answer = null;
-    if (x.streamBytes() != null) {
-      List<CaptureTap.Event> events = CaptureTap.clientEvents(x.streamBytes());
-      answer = x.protocol() == Protocol.ANTHROPIC
-          ? StreamReassembly.anthropic(events) : StreamReassembly.openAi(events);
+    boolean streamed = x.streamBytes() != null || x.decodedEvents() != null;
+    if (streamed) {
+      List<CaptureTap.Event> events =
+          x.decodedEvents() != null ? x.decodedEvents() : CaptureTap.clientEvents(x.streamBytes());
+      answer = reassemble(x.kind(), x.protocol(), events);
       response.put("message", answer);
       if (x.streamTruncated()) {
         truncated.add("response.message");
@@ -114,6 +117,9 @@ final class RecordBuilder {
         .put("endpoint", x.endpoint())
         .put("protocol", x.protocol().id())
         .put("alias", x.alias())
+        .put("routing_rule", x.routingRule())
+        .put("client_key", x.clientKey())
+        .put("passthrough", x.passthrough())
         .put("backend", x.backend())
         .put("model", x.model())
         .put("stream", x.stream())
@@ -130,12 +136,12 @@ final class RecordBuilder {
     if (!truncated.isEmpty()) {
       record.put("truncated", new JsonArray(truncated));
     }
-    JsonObject masked = RecordMasking.mask(record);
+    JsonObject masked = RecordMasking.mask(record, RecordMasking.credentialValues(x.credentials()));
     String line = masked.encode();
 
     JsonObject maskedRequest = masked.getJsonObject("request");
     JsonObject maskedResponse = masked.getJsonObject("response");
-    Object maskedAnswer = maskedResponse.getValue(x.streamBytes() != null ? "message" : "body");
+    Object maskedAnswer = maskedResponse.getValue(streamed ? "message" : "body");
     Object maskedRequestBody = maskedRequest.getValue("body");
     String search = SearchText.index(String.join("\n",
         maskedRequestBody instanceof JsonObject o ? MessageText.requestText(o) : String.valueOf(maskedRequestBody),
@@ -146,6 +152,25 @@ final class RecordBuilder {
         x.backend(), x.model(), x.status(), x.stream(), x.durationMillis(), x.ttfbMillis(), x.promptTokens(),
         x.completionTokens(), x.attempts().size(), fallback, masked.getString("error"), search, line);
     return new CaptureRecord(line, row);
+  }
+
+  /**
+   * A stream's events as the answer the same request would have got without streaming: a Responses API stream
+   * as its response object ({@link StreamAssembler} for {@link Endpoint#RESPONSES}, the one the proxy's demotion
+   * uses, with an in-stream {@code error} event kept as the response's {@code error}); a chat or messages stream
+   * by its protocol ({@link StreamReassembly}).
+   */
+  static JsonObject reassemble(Endpoint kind, Protocol protocol, List<CaptureTap.Event> events) {
+    if (kind == Endpoint.RESPONSES) {
+      StreamAssembler assembler = StreamAssembler.of(Endpoint.RESPONSES);
+      events.forEach(e -> assembler.onEvent(e.name(), e.data()));
+      JsonObject response = assembler.result();
+      if (assembler.error() != null && response.getValue("error") == null) {
+        response.put("error", assembler.error());
+      }
+      return response;
+    }
+    return protocol == Protocol.ANTHROPIC ? StreamReassembly.anthropic(events) : StreamReassembly.openAi(events);
   }
 
   /** Served by another route than the first one tried (L1 or L2); same-route retries are not fallbacks. */

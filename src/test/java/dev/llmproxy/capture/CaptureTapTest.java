@@ -78,4 +78,19 @@ class CaptureTapTest {
     assertNull(tap.streamBytes());
     assertFalse(tap.streamTruncated());
   }
+
+  @Test
+  void eventsDecodedFromABinaryStreamAreKeptDecodedWithinTheBound() {
+    // Bedrock's eventstream: the client gets the frames unchanged, so an event has no bytes of its own.
+    CaptureTap tap = new CaptureTap(40);
+    SseEvent first = new SseEvent(Buffer.buffer(), "message_start", "{\"type\":\"message_start\"}");  // 39
+    SseEvent second = new SseEvent(Buffer.buffer(), "message_stop", "{\"type\":\"message_stop\"}");
+    tap.event(first, Buffer.buffer());
+    tap.event(upstream("data: {\"dropped\":1}\n\n"), Buffer.buffer());  // an SSE event the client did not get
+    tap.event(second, Buffer.buffer());
+    assertEquals(List.of(new CaptureTap.Event("message_start", "{\"type\":\"message_start\"}")),
+        tap.decodedEvents());
+    assertTrue(tap.streamTruncated(), "the second is past the bound");
+    assertEquals(List.of(), tap.streamBytes(), "no client bytes per event");
+  }
 }
