@@ -91,7 +91,7 @@ public final class Main {
   public static void main(String[] argv) {
     if (ClientCommands.handles(argv)) {
       // Before anything heavy loads: --env runs in every new shell and must start in well under 300 ms.
-      System.exit(ClientCommands.run(argv, System.out, System.err));
+      System.exit(ClientCommands.run(argv, System.out, System.err, Main::captureWhere));
     }
     int code = run(argv, System.out, System.err);
     if (code >= 0) {
@@ -223,6 +223,19 @@ public final class Main {
   private static java.time.Duration captureCloseTimeout(GatewayServices services) {
     java.time.Duration drain = services.snapshots().current().shutdown().drainTimeout();
     return drain.compareTo(java.time.Duration.ofSeconds(5)) < 0 ? java.time.Duration.ofSeconds(5) : drain;
+  }
+
+  /**
+   * {@code --status}'s capture line: where the captures of {@code config} go, compiled as the proxy compiles it
+   * (relative paths against the config's directory, {@code LLM_PROXY_CAPTURE_DIR} from this environment).
+   */
+  static String captureWhere(Path config) {
+    try {
+      return ConfigLoader.fromSystemEnv().load(config).capture().where();
+    } catch (ConfigException e) {
+      return "unknown: " + config + " is not valid (" + (e.problems().isEmpty() ? e.getMessage()
+          : e.problems().get(0)) + ")";
+    }
   }
 
   static String version() {
