@@ -116,9 +116,12 @@ final class ConfigView {
     JsonArray routes = new JsonArray();
     for (Route r : a.routes()) {
       routes.add(new JsonObject().put("backend", r.backend()).put("model", r.model())
-          .put("priority", r.priority()).put("weight", r.weight()));
+          .put("priority", r.priority()).put("weight", r.weight()).put("prefill", r.prefill()));
     }
     JsonObject out = new JsonObject().put("routes", routes);
+    if (a.midstreamRecovery() != null) {
+      out.put("midstream_recovery", a.midstreamRecovery());
+    }
     if (prompt != null) {
       String text = prompt.text();
       out.put("system_prompt", new JsonObject()

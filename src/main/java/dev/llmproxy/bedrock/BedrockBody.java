@@ -9,18 +9,18 @@ import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 
 /**
- * The body a Bedrock route receives, made per candidate like any route's: the client's Messages body without
- * {@code model} (it is in the call's path) and {@code stream} (the path says it), with
- * {@code anthropic_version: bedrock-2023-05-31} unless the client set one, and the {@code anthropic-beta} header's
- * flags as {@code anthropic_beta} (Bedrock reads neither header).
+ * The body a Bedrock route receives, made per candidate like any route's: the Messages body it is given (the
+ * client's, or a continuation of it after a stream broke) without {@code model} (it is in the call's path) and
+ * {@code stream} (the path says it), with {@code anthropic_version: bedrock-2023-05-31} unless the client set one,
+ * and the {@code anthropic-beta} header's flags as {@code anthropic_beta} (Bedrock reads neither header).
  */
 final class BedrockBody implements PrepareBody {
 
   static final String BEDROCK_ANTHROPIC_VERSION = "bedrock-2023-05-31";
 
   @Override
-  public Buffer prepare(RequestContext ctx, Candidate route) {
-    JsonObject body = ctx.body().copy();
+  public Buffer prepare(RequestContext ctx, JsonObject clientBody, Candidate route) {
+    JsonObject body = clientBody.copy();
     body.remove("model");
     body.remove("stream");
     if (!body.containsKey("anthropic_version")) {

@@ -30,8 +30,10 @@ public final class ConfigCompiler {
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
           "translation", "demote_nonstreaming", "credentials",
           "region", "profile", "access_key_id", "secret_access_key", "session_token");
-  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight", "demote_nonstreaming");
-  private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
+  private static final Set<String> ROUTE_KEYS =
+      Set.of("backend", "model", "priority", "weight", "prefill", "demote_nonstreaming");
+  private static final Set<String> ALIAS_KEYS =
+      Set.of("routes", "system_prompt", "system_prompt_mode", "midstream_recovery");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
   private final EnvExpander env;
@@ -340,7 +342,9 @@ public final class ConfigCompiler {
         routesNode.error("alias \"" + alias + "\" needs at least one route");
       }
       routes.sort(Comparator.comparingInt(Route::priority));
-      out.put(alias, new Alias(alias, routes));
+      Boolean midstream = aliasNode.isMap() && aliasNode.has("midstream_recovery")
+          ? aliasNode.get("midstream_recovery").bool(true) : null;
+      out.put(alias, new Alias(alias, routes, midstream));
     });
     return out;
   }
@@ -380,6 +384,6 @@ public final class ConfigCompiler {
       return null;
     }
     Boolean demote = r.has("demote_nonstreaming") ? r.get("demote_nonstreaming").bool(false) : null;
-    return new Route(backend, model, (int) priority, (int) weight, demote);
+    return new Route(backend, model, (int) priority, (int) weight, r.get("prefill").bool(true), demote);
   }
 }

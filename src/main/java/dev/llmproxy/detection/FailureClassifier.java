@@ -100,6 +100,14 @@ public final class FailureClassifier {
     return data;
   }
 
+  /**
+   * A route answered a continuation of a broken stream (mid-stream recovery) with something other than a stream:
+   * typically a 400 for the assistant prefill. Whatever its status, it is no answer to the client's request.
+   */
+  public static Verdict continuationRefused(Buffer body) {
+    return Verdict.fail(FailureClass.CONTINUATION_REFUSED, "continuation refused: " + summary(inspected(body)));
+  }
+
   /** No usable HTTP exchange at all; {@code message} says what happened, for the trail and the logs. */
   public static Verdict transport(TransportFailure failure, String message) {
     FailureClass c = switch (failure) {

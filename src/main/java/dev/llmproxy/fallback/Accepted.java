@@ -68,10 +68,11 @@ public final class Accepted {
    * The answer broke after part of it reached the client. The break is judged like a failed attempt on this route
    * (retry policy, cooldown), and the same plan continues within the same budget and lease rules: the result is
    * the next accepted answer, or the final error. This object is spent either way. The seam for mid-stream
-   * recovery: {@code continuation} prepares the next route's body (e.g. the original request plus the text already
-   * delivered).
+   * recovery: {@code continuation} is what the next routes receive instead of the client's body (e.g. the request
+   * plus the text already delivered); each route's own preparation still applies to it. In the attempt trail the
+   * break takes the place of this answer's "accepted" record.
    */
-  public Future<Accepted> next(Verdict broke, int status, PrepareBody continuation) {
+  public Future<Accepted> next(Verdict broke, int status, ClientBody continuation) {
     if (answer instanceof Stream stream) {
       stream.events().discard();
     }

@@ -30,7 +30,8 @@ final class AttemptLoop {
   private final Function<Duration, Future<?>> timer;
   private final RandomGenerator random;
   private final AttemptTrail trail;
-  private PrepareBody bodies;
+  private final PrepareBody bodies;
+  private ClientBody requests;
 
   AttemptLoop(RequestContext ctx, AttemptPlan plan, Budget budget, RouteLeases leases, Attempt attempt,
       PrepareBody bodies, Function<Duration, Future<?>> timer, RandomGenerator random) {
@@ -40,6 +41,7 @@ final class AttemptLoop {
     this.leases = leases;
     this.attempt = attempt;
     this.bodies = bodies;
+    this.requests = route -> ctx.body();
     this.timer = timer;
     this.random = random;
     this.trail = new AttemptTrail(ctx);
@@ -49,11 +51,11 @@ final class AttemptLoop {
     return nextCandidate();
   }
 
-  /** See {@link Accepted#next}: an accepted answer broke, so its route failed; the walk goes on from there. */
-  Future<Accepted> resume(RouteLease lease, int retriesDone, Verdict broke, int status, PrepareBody continuation) {
-    bodies = continuation;
+  /** See {@link Accepted#next}: an accepted answer broke (or refused a continuation); the walk goes on from there. */
+  Future<Accepted> resume(RouteLease lease, int retriesDone, Verdict broke, int status, ClientBody continuation) {
+    requests = continuation;
     Attempt.Judged judged = new Attempt.Judged(broke, status, null);
-    return afterFailure(lease, retriesDone, judged, ctx.scope().clock().instant()).onFailure(e -> lease.release());
+    return afterFailure(lease, retriesDone, judged, trail.reopen()).onFailure(e -> lease.release());
   }
 
   private Future<Accepted> nextCandidate() {
@@ -79,7 +81,7 @@ final class AttemptLoop {
       choices.subList(0, taken.index()).forEach(busy -> trail.skipped(busy, "backend at per_backend_limit"));
       plan.skip(taken.index());
       if (taken.lease() == null) {
-        trail.skipped(choices.get(taken.index()), "cooling down, " + seconds(taken.coolingLeft()) + " left");
+        trail.cooling(choices.get(taken.index()), taken.coolingLeft());
         return nextCandidate();
       }
       return tryRoute(taken.lease(), 0);
@@ -100,7 +102,7 @@ final class AttemptLoop {
     budget.spend(route.alias());
     Instant started = ctx.scope().clock().instant();
     // Futures catch what the mapping code throws: a bug in the proxy fails the walk like a client gone would.
-    return Future.succeededFuture(route).map(r -> bodies.prepare(ctx, r)).compose(body ->
+    return Future.succeededFuture(route).map(r -> bodies.prepare(ctx, requests.forRoute(r), r)).compose(body ->
         attempt.run(route, body, budget.remaining()).compose(judged -> {
           if (!judged.verdict().accepted()) {
             return afterFailure(lease, retriesDone, judged, started);
@@ -140,9 +142,5 @@ final class AttemptLoop {
     }
     lease.release();
     return nextCandidate();
-  }
-
-  private static String seconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000) + "s";
   }
 }

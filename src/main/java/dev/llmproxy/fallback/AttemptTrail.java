@@ -35,6 +35,8 @@ final class AttemptTrail {
   private final List<String> skipped = new ArrayList<>();
   private final List<Duration> requestedWaits = new ArrayList<>();
   private Accepted.ProviderError contextLengthAnswer;
+  private AttemptRecord lastAccepted;
+  private Instant lastAcceptedStarted;
 
   AttemptTrail(RequestContext ctx) {
     this.ctx = ctx;
@@ -42,7 +44,21 @@ final class AttemptTrail {
 
   /** An attempt whose answer was accepted. */
   void accepted(Candidate route, Attempt.Judged judged, Instant started) {
-    ctx.recordAttempt(record(route, judged.status(), judged.verdict().reason(), started));
+    lastAccepted = record(route, judged.status(), judged.verdict().reason(), started);
+    lastAcceptedStarted = started;
+    ctx.recordAttempt(lastAccepted);
+  }
+
+  /**
+   * The last accepted answer failed after all (a stream broke, a continuation was refused): its "accepted" record
+   * is withdrawn, for the failure to take its place. @return when that attempt started
+   */
+  Instant reopen() {
+    List<AttemptRecord> attempts = ctx.attempts();
+    if (!attempts.isEmpty() && attempts.get(attempts.size() - 1) == lastAccepted) {
+      attempts.remove(attempts.size() - 1);
+    }
+    return lastAcceptedStarted == null ? ctx.scope().clock().instant() : lastAcceptedStarted;
   }
 
   /** An attempt that failed, and what the retry policy decided about it. */
@@ -71,6 +87,11 @@ final class AttemptTrail {
 
   void skipped(Candidate route, String why) {
     skipped.add(route.key() + " (" + why + ")");
+  }
+
+  /** A route passed over because its circuit is open for {@code left} more. */
+  void cooling(Candidate route, Duration left) {
+    skipped(route, "cooling down, " + Math.max(1, (left.toMillis() + 999) / 1000) + "s left");
   }
 
   /** A provider's "prompt too long" answer, returned unchanged if no other alias takes the prompt. */

@@ -59,6 +59,8 @@ final class RetryPolicy {
       case UNREACHABLE -> Decision.moveOn(true, null, "unreachable: move on");
       case BACKEND_REFUSED -> Decision.moveOn(true, null, "backend refused: move on");
       case CONTEXT_LENGTH -> Decision.moveOn(false, null, "context length: another model may fit; route stays healthy");
+      case CONTINUATION_REFUSED -> Decision.moveOn(false, null, "continuation refused: another route may take it;"
+          + " route stays healthy");
     };
   }
 

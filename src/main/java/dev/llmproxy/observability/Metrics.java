@@ -146,6 +146,12 @@ public final class Metrics {
     for (RequestContext.UpstreamError e : ctx.upstreamErrors()) {
       upstreamError(e.backend(), e.kind());
     }
+    if (ctx.streamRecovery() != null) {
+      Counter.builder("llmproxy.midstream.recoveries")
+          .description("Streams that broke after content reached the client, by what recovery made of them")
+          .tags("outcome", ctx.streamRecovery().outcome().label())
+          .register(registry).increment();
+    }
   }
 
   /**

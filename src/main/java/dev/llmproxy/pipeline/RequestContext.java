@@ -46,6 +46,8 @@ public final class RequestContext {
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
+  private boolean usagePartial;
+  private StreamRecovery streamRecovery;
   // Client integration (issue 16): what the client asked for, the rule that changed it, the key it used, and
   // whether the request bypasses alias routing (the transparent mode).
   private String model;
@@ -139,6 +141,14 @@ public final class RequestContext {
 
   public long promptTokens() { return promptTokens; }
   public long completionTokens() { return completionTokens; }
+
+  /** The token counts are a lower bound: part of the answer came from a leg that never reported its own. */
+  public boolean usagePartial() { return usagePartial; }
+  public void usagePartial(boolean partial) { this.usagePartial = partial; }
+
+  /** What became of a stream that broke after content reached the client; null when none did. */
+  public StreamRecovery streamRecovery() { return streamRecovery; }
+  public void streamRecovery(StreamRecovery recovery) { this.streamRecovery = recovery; }
 
   /** A backend that produced no usable HTTP exchange (connect, reset, timeout), for metrics. */
   public record UpstreamError(String backend, String kind) {}

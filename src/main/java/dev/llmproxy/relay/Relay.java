@@ -46,7 +46,8 @@ public final class Relay implements RelayStage<Accepted> {
       return Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"));  // nobody to tell
     }
     // Delivered inside a future, so that the relay's own code throwing fails it like any failure: the route goes
-    // back here, and the pipeline answers the bug (a 500, or an error event once a stream has started).
+    // back here, and the pipeline answers the bug (a 500, or an error event once a stream has started). A stream
+    // relay has released whatever answer it held by then (a continuation's too); releasing again is a no-op.
     return Future.<Void>succeededFuture().compose(v -> deliver(ctx, accepted)).onFailure(failed -> accepted.release());
   }
 
@@ -56,11 +57,10 @@ public final class Relay implements RelayStage<Accepted> {
     if (accepted.answer() instanceof Accepted.ProviderError error) {
       return providerError(ctx, error, observer);
     }
-    EventTransformer transformer = transformers.forRoute(ctx, accepted.route());
     if (accepted.answer() instanceof Accepted.Whole whole) {
-      return whole(ctx, accepted, whole, transformer, observer);
+      return whole(ctx, accepted, whole, transformers.forRoute(ctx, accepted.route()), observer);
     }
-    return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), transformer, observer);
+    return stream(ctx, accepted, (Accepted.Stream) accepted.answer(), observer);
   }
 
   private static Future<Void> whole(RequestContext ctx, Accepted accepted, Accepted.Whole answer,
@@ -80,14 +80,16 @@ public final class Relay implements RelayStage<Accepted> {
     });
   }
 
-  private static Future<Void> stream(RequestContext ctx, Accepted accepted, Accepted.Stream answer,
-      EventTransformer transformer, RelayObserver observer) {
+  /**
+   * A stream; the stream relay owns the answer from here (it may replace it with a continuation) and releases it
+   * however the delivery ends, a bug included. Each leg gets its route's transformer.
+   */
+  private Future<Void> stream(RequestContext ctx, Accepted accepted, Accepted.Stream answer, RelayObserver observer) {
     ClientHeaders.commit(ctx, answer.exchange().status(), answer.exchange().headers(), accepted.route());
     ctx.response().putHeader("Cache-Control", "no-cache");
     observer.accepted(answer.exchange().status(), answer.exchange().headers());
-    return new StreamRelay(ctx, answer.events(), transformer, observer)
+    return new StreamRelay(ctx, accepted, transformers, observer)
         .start(ctx.snapshot().timeouts().idle())
-        .andThen(done -> accepted.release())
         .map(outcome -> {
           ctx.addBytesOut(outcome.bytesOut());
           ctx.droppedEvents(outcome.malformedDropped());

@@ -13,6 +13,13 @@ import java.util.List;
  * {@link #body} once or {@link #event} per stream event, then {@link #ended} exactly once. Must not block and
  * must not write to the client; what it is handed must not be changed. A route's credentials are never in what
  * it sees (they are added on the way out, after the body is prepared).
+ *
+ * <p>Mid-stream recovery adds legs to a stream: when it breaks after content reached the client and the relay
+ * continues it on another route, {@link #recovering} says so (which route broke, why, the text the client has);
+ * each route that then accepts the continuation is announced with {@link #requestSent} (the continuation's body,
+ * e.g. with the delivered text as an assistant prefill) and {@link #accepted}, and its events follow, each with the
+ * bytes the client receives for it after the rewriting. Routes that refuse the continuation are not announced
+ * (they are in the request's attempt trail). {@link RelayOutcome#legs} lists the routes that delivered.
  */
 public interface RelayObserver {
 
@@ -38,6 +45,9 @@ public interface RelayObserver {
 
   /** One stream event: as the upstream sent it, and the bytes the client receives for it (maybe none). */
   default void event(SseEvent upstream, Buffer toClient) {}
+
+  /** A stream broke after content reached the client; the relay is continuing it on the next route. */
+  default void recovering(StreamBreak broke) {}
 
   /** How the delivery ended. */
   default void ended(RelayOutcome outcome) {}
@@ -66,6 +76,11 @@ public interface RelayObserver {
       @Override
       public void event(SseEvent upstream, Buffer toClient) {
         observers.forEach(o -> o.event(upstream, toClient));
+      }
+
+      @Override
+      public void recovering(StreamBreak broke) {
+        observers.forEach(o -> o.recovering(broke));
       }
 
       @Override

@@ -158,6 +158,13 @@ class BedrockIT {
     assertFalse(routed.body().contains(" world"), routed.body());
     assertTrue(routed.body().contains("event: error") && routed.body().contains("stream interrupted"), routed.body());
     assertFalse(routed.body().contains("message_stop"), routed.body());
+    // Mid-stream recovery judged the break like a failed attempt: retried once on the route (retry_same_route)
+    // with the continuation in Bedrock's format, whose stream broke the same way; no other route, so it ends.
+    assertTrue(routed.body().contains("no route could continue it"), routed.body());
+    assertEquals(2, bedrock.upstream().count());
+    JsonArray continued = bedrock.upstream().last().json().getJsonArray("messages");
+    assertEquals(new JsonObject().put("role", "assistant").put("content", "Hello"),
+        continued.getJsonObject(continued.size() - 1));
 
     // Claude Code's mode relays the bytes as they are (its own decoder will refuse the frame); the copy counts it.
     Buffer corrupt = MockBedrock.corruptFrame(MockBedrock.chunks(MockBedrock.helloWorldEvents()), 3);
@@ -168,7 +175,7 @@ class BedrockIT {
         HttpResponse.BodyHandlers.ofByteArray());
     assertArrayEquals(corrupt.getBytes(), raw.body());
     JsonObject aws = new JsonObject(gateway.get("/health/bedrock").body()).getJsonArray("backends").getJsonObject(0);
-    assertEquals(2, aws.getLong("decode_errors"));
+    assertEquals(3, aws.getLong("decode_errors"), "the routed stream, its continuation, the passed-through copy");
     assertTrue(aws.getString("last_error").contains("eventstream frame rejected"), aws.encode());
   }
 

@@ -30,6 +30,48 @@ class ConfigCompilerTest {
   }
 
   @Test
+  void midStreamRecoveryIsOnByDefaultAndEveryRouteTakesAPrefill() throws Exception {
+    Snapshot s = load("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          plain: [{backend: a, model: m1}]
+          restarts:
+            routes: [{backend: a, model: m1, prefill: false}]
+            midstream_recovery: false
+        """, Map.of());
+    assertTrue(s.fallback().midstreamRecovery());
+    assertTrue(s.aliases().get("plain").routes().get(0).prefill());
+    assertTrue(s.fallback().midstreamRecoveryFor(s.aliases().get("plain")));
+    assertFalse(s.aliases().get("restarts").routes().get(0).prefill());
+    assertFalse(s.fallback().midstreamRecoveryFor(s.aliases().get("restarts")));
+
+    Snapshot globalOff = load("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          inherits: [{backend: a, model: m1}]
+          own: {routes: [{backend: a, model: m1}], midstream_recovery: true}
+        fallback: {midstream_recovery: false}
+        """, Map.of());
+    assertFalse(globalOff.fallback().midstreamRecoveryFor(globalOff.aliases().get("inherits")));
+    assertTrue(globalOff.fallback().midstreamRecoveryFor(globalOff.aliases().get("own")), "the alias decides");
+  }
+
+  @Test
+  void midStreamRecoveryKeysMustBeBooleans() {
+    List<String> problems = problems("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          m: {routes: [{backend: a, model: m1, prefill: maybe}], midstream_recovery: sometimes}
+        fallback: {midstream_recovery: 3}
+        """);
+    assertTrue(problems.contains("models[\"m\"].routes[0].prefill: must be true or false, got \"maybe\""),
+        problems.toString());
+    assertTrue(problems.contains("models[\"m\"].midstream_recovery: must be true or false, got \"sometimes\""),
+        problems.toString());
+    assertTrue(problems.contains("fallback.midstream_recovery: must be true or false, got \"3\""), problems.toString());
+  }
+
+  @Test
   void fullAndFlatAliasFormsWithDefaults() throws Exception {
     Snapshot s = load("""
         backends:

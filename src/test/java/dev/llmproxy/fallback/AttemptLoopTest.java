@@ -261,12 +261,13 @@ class AttemptLoopTest {
   void anAnswerThatBreaksLaterContinuesTheSamePlanWithinTheSameBudget() throws Exception {
     Accepted first = await(run());
     assertEquals("a/ma", first.route().key());
-    PrepareBody continuation = (c, route) -> Buffer.buffer("continue on " + route.key());
+    ClientBody continuation = route -> new JsonObject().put("continue on", route.key());
     Verdict cut = Verdict.fail(FailureClass.TRANSIENT, "stream cut after content");
 
     Accepted second = await(first.next(cut, 200, continuation));
     assertEquals("a/ma", second.route().key(), "the retry policy applies: one same-route retry");
-    assertEquals("continue on a/ma", bodies.get(1).toString());
+    assertEquals(new JsonObject().put("continue on", "a/ma").put("model", "ma"), bodies.get(1).toJsonObject(),
+        "the continuation, prepared for the route like any body");
     Accepted third = await(second.next(cut, 200, continuation));
     assertEquals("b/mb", third.route().key(), "retries spent: cooled, next candidate of the same plan");
     assertTrue(cooldowns.isCooling("a/ma"));
@@ -275,8 +276,27 @@ class AttemptLoopTest {
     third.release();
     assertNoSlotHeld();
     List<String> outcomes = ctx.attempts().stream().map(AttemptRecord::outcome).toList();
-    assertEquals(List.of("accepted", "stream cut after content", "accepted", "stream cut after content", "accepted"),
-        outcomes);
+    assertEquals(List.of("stream cut after content", "stream cut after content", "accepted"), outcomes,
+        "a break takes the place of the answer's accepted record: one record per attempt");
+  }
+
+  @Test
+  void aRefusedContinuationIsNotHeldAgainstTheRouteAndTheWalkGoesOn() throws Exception {
+    Accepted first = await(run());
+    ClientBody continuation = route -> new JsonObject().put("prefill", true);
+    Accepted second = await(first.next(Verdict.fail(FailureClass.TIMEOUT, "stream idle too long"), 200,
+        continuation));
+    assertEquals("b/mb", second.route().key(), "a timeout is not retried: the next route");
+    Accepted third = await(second.next(Verdict.fail(FailureClass.CONTINUATION_REFUSED, "continuation refused: 400"),
+        400, continuation));
+    assertEquals("c/mc", third.route().key(), "the walk goes on to the L2 alias with the same continuation");
+    assertEquals(new JsonObject().put("prefill", true).put("model", "mc"), bodies.get(2).toJsonObject());
+    assertTrue(cooldowns.isCooling("a/ma"), "the route that broke mid-stream cools");
+    assertFalse(cooldowns.isCooling("b/mb"), "the route that refused the prefill does not");
+    third.release();
+    assertNoSlotHeld();
+    assertEquals(List.of("a/ma: 200 stream idle too long", "b/mb: 400 continuation refused: 400", "c/mc: 200 accepted"),
+        ctx.attempts().stream().map(AttemptRecord::describe).toList());
   }
 
   @Test

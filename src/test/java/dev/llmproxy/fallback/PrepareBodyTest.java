@@ -39,15 +39,36 @@ class PrepareBodyTest {
         MutableClock.startingNow());
     ctx.body(new JsonObject().put("model", "m").put("messages", List.of()));
     PrepareBody bodies = PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK,
-        (c, route) -> Buffer.buffer("bedrock body for " + route.model()));
+        (c, body, route) -> Buffer.buffer("bedrock body for " + route.model()));
 
     Candidate http = candidate(snapshot, "openai", "real-http");
     Candidate bedrock = candidate(snapshot, "aws", "real-bedrock");
 
     assertEquals(new JsonObject().put("model", "real-http").put("messages", List.of()),
-        new JsonObject(bodies.prepare(ctx, http)));
-    assertEquals("bedrock body for real-bedrock", bodies.prepare(ctx, bedrock).toString());
+        new JsonObject(bodies.prepare(ctx, ctx.body(), http)));
+    assertEquals("bedrock body for real-bedrock", bodies.prepare(ctx, ctx.body(), bedrock).toString());
     assertEquals("m", ctx.body().getString("model"), "the client's parsed body is never changed");
+  }
+
+  /** Mid-stream recovery hands each route a continuation instead of the client's body: every route prepares it. */
+  @Test
+  void eachRoutePreparesTheBodyItIsGivenNotTheClientsOwn(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, YAML);
+    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    RequestContext ctx = new RequestContext("trace-1", snapshot, Endpoint.MESSAGES, null, "127.0.0.1",
+        MutableClock.startingNow());
+    ctx.body(new JsonObject().put("model", "m").put("messages", List.of()));
+    JsonObject continuation = new JsonObject().put("model", "m").put("messages", List.of(
+        new JsonObject().put("role", "assistant").put("content", "Hello")));
+    PrepareBody bodies = PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK,
+        (c, body, route) -> body.copy().put("bedrock", route.model()).toBuffer());
+
+    assertEquals(continuation.copy().put("model", "real-http"),
+        new JsonObject(bodies.prepare(ctx, continuation, candidate(snapshot, "openai", "real-http"))));
+    assertEquals(continuation.copy().put("bedrock", "real-bedrock"),
+        new JsonObject(bodies.prepare(ctx, continuation, candidate(snapshot, "aws", "real-bedrock"))));
+    assertEquals("m", continuation.getString("model"), "the body given is never changed");
   }
 
   private static Candidate candidate(Snapshot snapshot, String backend, String model) {

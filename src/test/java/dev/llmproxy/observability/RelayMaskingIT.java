@@ -91,6 +91,29 @@ class RelayMaskingIT {
   }
 
   @Test
+  void anErrorEventMidAnswerIsMaskedBeforeRecoveryOrAnyObserverSeesIt(Vertx vertx) {
+    // After content, an error event is a break that mid-stream recovery judges; with no route to continue on, the
+    // client gets the provider's own event: masked, as the observers saw it.
+    String chunk = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"real\","
+        + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Half an answer\"},"
+        + "\"finish_reason\":null}]}\n\n";
+    MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.sse(List.of(chunk,
+        "data: " + echoingError("server_error") + "\n\n"), Duration.ofMillis(5), true));
+    Seen seen = new Seen();
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(up, ""), seen.hooks())) {
+      HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("m", true));
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().startsWith(chunk), r.body());
+      assertTrue(r.body().contains("Bad request sent with key ****"), r.body());
+      assertFalse(r.body().contains(KEY), r.body());
+      assertFalse(r.body().contains("abcdefghijklmnop"), r.body());
+      assertFalse(r.body().contains("[DONE]"), "never a clean end: " + r.body());
+      assertTrue(seen.texts.stream().anyMatch(text -> text.contains("key ****")), "the observers saw the event");
+      seen.texts.forEach(text -> assertFalse(text.contains(KEY), text));
+    }
+  }
+
+  @Test
   void aSuccessfulAnswerIsRelayedByteForByteEvenWhenItLooksLikeAKey(Vertx vertx) {
     MockUpstream up = MockUpstream.start(vertx, "up").always(MockUpstream.chat("use sk-example-1234567890 here"));
     try (GatewayHarness gw = GatewayHarness.start(vertx, config(up, ""))) {

@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.GatewayHooks;
 import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.relay.StreamBreak;
 import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.LogCapture;
+import dev.llmproxy.support.ClientStream;
 import dev.llmproxy.support.MockUpstream;
+import dev.llmproxy.support.MutableClock;
+import dev.llmproxy.support.ScriptedModel;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -22,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -84,11 +89,22 @@ class PipelineGuardIT {
     String fault = ctx.request().getHeader("x-relay-fault");
     return new RelayObserver() {
       private int events;
+      private int accepted;
 
       @Override
       public void accepted(int status, MultiMap headers) {
         if ("accepted".equals(fault)) {
           throw new IllegalStateException("injected: the relay threw before the answer started");
+        }
+        if ("continued".equals(fault) && ++accepted == 2) {
+          throw new IllegalStateException("injected: the relay threw taking the continuation of a stream");
+        }
+      }
+
+      @Override
+      public void recovering(StreamBreak broke) {
+        if ("recovering".equals(fault)) {
+          throw new IllegalStateException("injected: the relay threw on a break mid-stream");
         }
       }
 
@@ -231,6 +247,52 @@ class PipelineGuardIT {
       log.awaitLine("trace_id=" + traceId, Duration.ofSeconds(5));
       up.awaitConnectionClosed(Duration.ofSeconds(10));  // the backend stops generating for nobody
       assertStillServing(gw);
+    }
+  }
+
+  /**
+   * Mid-stream recovery under the guard: a bug at the break, or once the next route accepted the continuation,
+   * ends the stream with the pipeline's error event, and every route is given back (the broken one and the one
+   * that took the continuation): the next request is broken and recovered again on the same two routes.
+   */
+  @Test
+  void aBugWhileAStreamIsContinuedEndsItWithAnErrorEventAndGivesEveryRouteBack(Vertx vertx) throws Exception {
+    String answer = "one two three four five six seven eight nine ten.";
+    MockUpstream first = MockUpstream.start(vertx, "first").always(ScriptedModel.openAi(answer)
+        .breaking(3, ScriptedModel.Break.RESET));
+    MockUpstream second = MockUpstream.start(vertx, "second").always(ScriptedModel.openAi(answer));
+    MutableClock clock = MutableClock.startingNow();  // past each break's cooldown before the next request
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: first, url: "%s"}, {name: second, url: "%s"}]
+        models:
+          r: [{backend: first, model: m1, priority: 1}, {backend: second, model: m2, priority: 2}]
+        fallback: {retry_same_route: 0}
+        # One request at a time per backend: a route a bug failed to give back would be skipped next time.
+        concurrency: {per_backend_limit: 1, queue_timeout: 2s}
+        logging: {base_dir: ""}
+        """.formatted(first.url(), second.url()), Map.of(), 2, clock, FAULTY);
+        LogCapture log = LogCapture.of(ProxyPipeline.class)) {
+      for (String fault : List.of("recovering", "continued")) {
+        clock.advance(Duration.ofHours(1));
+        HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("r", true),
+            "x-relay-fault", fault);
+        assertEquals(200, r.statusCode(), fault);
+        assertTrue(r.body().contains("three "), fault + ": " + r.body());
+        assertFalse(r.body().contains("[DONE]"), fault + ": " + r.body());
+        String traceId = r.headers().firstValue("X-Trace-ID").orElseThrow();
+        JsonObject error = ClientStream.of(r.body()).last().getJsonObject("error");
+        assertEquals("internal_error", error.getString("code"), fault + ": " + r.body());
+        assertTrue(error.getString("message").contains(traceId), r.body());
+        log.awaitLine("trace_id=" + traceId, Duration.ofSeconds(5));
+
+        clock.advance(Duration.ofHours(1));
+        HttpResponse<String> next = gw.post("/v1/chat/completions", GatewayHarness.chat("r", true));
+        assertEquals("first", next.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow(), fault);
+        assertEquals(answer, ClientStream.of(next.body()).openAiText(), fault + ": recovered on second again");
+        await().atMost(Duration.ofSeconds(5)).until(() -> gw.gateway().services().drain().inFlight() == 0);
+      }
+      assertEquals(3, second.count(), "asked to continue by the 'continued' fault and the two clean requests");
     }
   }
 
