@@ -6,8 +6,12 @@ import dev.llmproxy.config.CaptureSettings;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
 import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.relay.StreamBreak;
+import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.streaming.SseEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -99,13 +103,59 @@ public final class Capture {
 
   /**
    * The relay's observer for capture: a request's tap, or an observer that does nothing for a request that is not
-   * captured.
+   * captured. The tap never throws into the relay: a fault of capture's own is logged (at most once a minute) and
+   * leaves the answer as it is, since capture must never break proxying.
    */
   public RelayObserver.Factory observer() {
     return ctx -> {
       CaptureTap tap = open.get(ctx);
-      return tap == null ? NOT_CAPTURED : tap;
+      return tap == null ? NOT_CAPTURED : new Guarded(tap, ctx.traceId(), problems);
     };
+  }
+
+  /** A tap behind a guard: what it throws stays here (no allocation per call: this runs for every event). */
+  record Guarded(CaptureTap tap, String traceId, ThrottledLog problems) implements RelayObserver {
+
+    private void failed(RuntimeException e) {
+      problems.warn("tap", "capture: the tap of trace id {} failed, its record may be incomplete (the answer is "
+          + "not affected): {}", traceId, e.toString());
+    }
+
+    @Override
+    public void requestSent(Candidate route, Buffer body) {
+      try {
+        tap.requestSent(route, body);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void event(SseEvent upstream, Buffer toClient) {
+      try {
+        tap.event(upstream, toClient);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void body(Buffer upstream, Buffer toClient) {
+      try {
+        tap.body(upstream, toClient);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void recovering(StreamBreak broke) {
+      try {
+        tap.recovering(broke);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
   }
 
   /**

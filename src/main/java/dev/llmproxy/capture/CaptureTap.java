@@ -1,6 +1,7 @@
 package dev.llmproxy.capture;
 
 import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.relay.StreamBreak;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.streaming.SseEventSplitter;
@@ -20,11 +21,24 @@ import java.util.List;
  * <p>A binary stream relayed whole (Bedrock's eventstream in Claude Code's Bedrock mode) has no bytes per event:
  * its reader hands each decoded event with empty raw and client bytes, and the tap keeps the decoded events
  * instead ({@link #decodedEvents}), so the record can reassemble the message the client's frames carried.
+ *
+ * <p>A stream continued on another route after it broke (mid-stream recovery) stays one stream here: the events
+ * keep coming with the bytes the client receives after the rewriting, and each break is kept as a
+ * {@link Recovery} with the route that continued and the body it was sent ({@link #recoveries}); the request's
+ * {@link #sentBody} stays the first route's.
  */
 final class CaptureTap implements RelayObserver {
 
   /** One stream event as the client received it, decoded ({@code name} and {@code data} may be null). */
   record Event(String name, String data) {}
+
+  /**
+   * A stream that broke mid-answer and what the relay did about it.
+   *
+   * @param continuedOn the route that accepted the continuation; null when none did
+   * @param body the continuation's body as that route received it (with the delivered text as a prefill)
+   */
+  record Recovery(StreamBreak broke, Candidate continuedOn, Buffer body) {}
 
   private final long maxBytes;
   private boolean sealed;
@@ -34,6 +48,9 @@ final class CaptureTap implements RelayObserver {
   private List<Event> decodedEvents;
   private long streamByteCount;
   private boolean streamTruncated;
+  private List<Recovery> recoveries;
+  /** Each route whose answer the client received: the first announced, then each continuation's. */
+  private final List<Candidate> legs = new ArrayList<>(1);
 
   CaptureTap(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -41,10 +58,32 @@ final class CaptureTap implements RelayObserver {
 
   @Override
   public void requestSent(Candidate route, Buffer body) {
-    if (!sealed) {
+    if (sealed) {
+      return;
+    }
+    Recovery last = recoveries == null ? null : recoveries.get(recoveries.size() - 1);
+    if (last != null && last.continuedOn() == null) {
+      recoveries.set(recoveries.size() - 1, new Recovery(last.broke(), route, body));  // the continuation's route
+    } else {
       sentBody = body;
+      legs.clear();
+    }
+    if (route != null) {
+      legs.add(route);
     }
   }
+
+  @Override
+  public void recovering(StreamBreak broke) {
+    if (sealed) {
+      return;
+    }
+    if (recoveries == null) {
+      recoveries = new ArrayList<>(1);
+    }
+    recoveries.add(new Recovery(broke, null, null));
+  }
+
 
   @Override
   public void body(Buffer upstream, Buffer toClient) {
@@ -115,6 +154,19 @@ final class CaptureTap implements RelayObserver {
    */
   List<Event> decodedEvents() {
     return decodedEvents;
+  }
+
+  /** Each mid-stream break of the answer, in order; null when there was none. */
+  List<Recovery> recoveries() {
+    return recoveries;
+  }
+
+  /**
+   * The routes whose answers the client received, in order: the one that answered, then each that continued the
+   * stream after a break (what {@code RelayOutcome.legs} reports, known here without waiting for the end).
+   */
+  List<Candidate> legs() {
+    return legs;
   }
 
   boolean streamTruncated() {

@@ -5,6 +5,7 @@ import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.routing.Candidate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -46,6 +47,8 @@ record FinishedExchange(
     long promptTokens,
     long completionTokens,
     List<AttemptRecord> attempts,
+    List<Candidate> legs,  // the routes whose answers the client received, in order
+    List<CaptureTap.Recovery> recoveries,  // each mid-stream break and its continuation; empty when none
     String error,
     long bytesOut,
     boolean clientGone,
@@ -96,7 +99,8 @@ record FinishedExchange(
         ctx.alias() == null ? null : ctx.alias().name(), ctx.routingRule(), ctx.clientKey(), ctx.passthrough() != null,
         served == null ? null : served.backend().name(), served == null ? null : served.model(),
         ctx.status(), ctx.stream(), ctx.promptTokens(), ctx.completionTokens(), List.copyOf(ctx.attempts()),
-        requestError(ctx), ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
+        List.copyOf(tap.legs()), tap.recoveries() == null ? List.of() : tap.recoveries(), requestError(ctx),
+        ctx.bytesOut(), ctx.clientGone(), tap.responseBody(),
         streamed && !decoded ? tap.streamBytes() : null, decoded ? tap.decodedEvents() : null,
         streamed && tap.streamTruncated());
   }

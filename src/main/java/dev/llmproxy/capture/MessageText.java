@@ -53,8 +53,9 @@ final class MessageText {
     StringBuilder out = new StringBuilder();
     append(out, text(body.getValue("system")));
     append(out, text(body.getValue("instructions")));
-    List<Object> turns = new ArrayList<>(array(body.getValue("messages")).getList());
-    turns.addAll(array(body.getValue("input")).getList());
+    List<Object> turns = new ArrayList<>();
+    array(body.getValue("messages")).forEach(turns::add);  // iterated, so decoded maps come as JsonObjects
+    array(body.getValue("input")).forEach(turns::add);
     for (Object m : turns) {
       if (m instanceof JsonObject message) {
         append(out, text(message.getValue("content")));

@@ -6,6 +6,7 @@ import dev.llmproxy.demotion.StreamAssembler;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.routing.Candidate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -95,6 +96,24 @@ final class RecordBuilder {
           .put("status", a.status() > 0 ? a.status() : null).put("outcome", a.outcome()).put("ms", a.millis()));
     }
     boolean fallback = fallback(x.attempts());
+    JsonArray legs = new JsonArray();
+    x.legs().forEach(route -> legs.add(route(route)));
+    JsonArray recoveries = new JsonArray();
+    for (CaptureTap.Recovery r : x.recoveries()) {
+      Object continuationBody = null;
+      if (r.body() != null && r.body().length() > max) {
+        continuationBody = cut(r.body(), max);
+        truncated.add("recoveries.request_body");
+      } else if (r.body() != null) {
+        continuationBody = decode(r.body());
+      }
+      recoveries.add(new JsonObject()
+          .put("broken_route", route(r.broke().route()))
+          .put("reason", r.broke().reason())
+          .put("delivered_chars", r.broke().delivered().length())
+          .put("continued_on", r.continuedOn() == null ? null : route(r.continuedOn()))
+          .put("request_body", continuationBody));
+    }
 
     JsonObject usage = new JsonObject()
         .put("prompt_tokens", x.promptTokens() < 0 ? null : x.promptTokens())
@@ -129,7 +148,8 @@ final class RecordBuilder {
         .put("usage", usage)
         .put("attempts", attempts)
         .put("fallback", fallback)
-        .put("recoveries", new JsonArray())
+        .put("legs", legs)
+        .put("recoveries", recoveries)
         .put("error", x.error())
         .put("client_gone", x.clientGone())
         .put("bytes_out", x.bytesOut());
@@ -171,6 +191,11 @@ final class RecordBuilder {
       return response;
     }
     return protocol == Protocol.ANTHROPIC ? StreamReassembly.anthropic(events) : StreamReassembly.openAi(events);
+  }
+
+  private static JsonObject route(Candidate route) {
+    return new JsonObject().put("alias", route.alias()).put("backend", route.backend().name())
+        .put("model", route.model());
   }
 
   /** Served by another route than the first one tried (L1 or L2); same-route retries are not fallbacks. */

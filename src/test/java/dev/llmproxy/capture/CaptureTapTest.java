@@ -93,4 +93,19 @@ class CaptureTapTest {
     assertTrue(tap.streamTruncated(), "the second is past the bound");
     assertEquals(List.of(), tap.streamBytes(), "no client bytes per event");
   }
+
+  @Test
+  void aFaultOfTheTapNeverReachesTheRelayAndIsLogged() throws Exception {
+    CaptureTap tap = new CaptureTap(1024);
+    java.time.Clock clock = java.time.Clock.systemUTC();
+    var guarded = new Capture.Guarded(tap, "trace-guarded", new ThrottledLog(
+        org.slf4j.LoggerFactory.getLogger(Capture.class), clock));
+    try (dev.llmproxy.support.LogCapture log = dev.llmproxy.support.LogCapture.of(Capture.class)) {
+      guarded.event(null, Buffer.buffer());  // a tap that throws (here: on an event it cannot read)
+      String line = log.awaitLine("trace-guarded", java.time.Duration.ofSeconds(5));
+      assertTrue(line.contains("the answer is not affected"), line);
+    }
+    guarded.event(upstream("data: 1\n\n"), bytes("data: 1\n\n"));
+    assertEquals(1, tap.streamBytes().size(), "the tap goes on");
+  }
 }

@@ -45,11 +45,10 @@ class StreamReassemblyTest {
 
   @Test
   void theRecordedSystemPromptOfAResponsesRequestIsItsInstructionsAndSystemInputs() {
-    JsonObject request = new JsonObject().put("model", "m").put("instructions", "Be terse.")
-        .put("input", new JsonArray()
-            .add(new JsonObject().put("role", "developer").put("content", "Use tools."))
-            .add(new JsonObject().put("role", "user").put("content", new JsonArray()
-                .add(new JsonObject().put("type", "input_text").put("text", "first question")))));
+    // Decoded from text, as the writer reads a body: nested objects are plain maps inside.
+    JsonObject request = new JsonObject("""
+        {"model":"m","instructions":"Be terse.","input":[{"role":"developer","content":"Use tools."},
+         {"role":"user","content":[{"type":"input_text","text":"first question"}]}]}""");
     assertEquals("Be terse.\nUse tools.", MessageText.systemPrompt(request));
     assertEquals("first question", MessageText.firstUserMessage(request));
     assertEquals("Be terse.\nUse tools.\nfirst question", MessageText.requestText(request));
