@@ -47,7 +47,7 @@ public final class Gateway {
   }
 
   public static Future<Gateway> start(Vertx vertx, Snapshot initial, int instances) {
-    return start(vertx, ConfigLoader.fromSystemEnv(), initial, instances);
+    return start(vertx, ConfigLoader.fromSystemEnv(vertx), initial, instances);
   }
 
   /** @param loader loaded {@code initial}; reloads go through it too, so versions keep counting up */

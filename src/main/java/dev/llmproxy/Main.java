@@ -118,10 +118,12 @@ public final class Main {
       out.println("llm-proxy " + version());
       return 0;
     }
+    // The YAML goes through vertx-config-yaml's processor, which runs on a Vert.x instance: the one that serves.
+    Vertx vertx = Vertx.vertx(new VertxOptions());
     Snapshot snapshot;
-    ConfigLoader loader = ConfigLoader.fromSystemEnv();
+    ConfigLoader loader = ConfigLoader.fromSystemEnv(vertx);
     try {
-      snapshot = loader.load(args.config());
+      snapshot = loader.loadAndWait(args.config());
     } catch (ConfigException e) {
       // An unknown key first: a typo (backend: for backends:) is usually what the errors after it are about.
       e.unknownKeys().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
@@ -129,27 +131,37 @@ public final class Main {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
       e.otherWarnings().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
+      close(vertx);
       return 1;
     }
     if (args.export() != null) {
+      close(vertx);  // the export reads the store with JDBC; Vert.x was only for loading the config
       Args.Export e = args.export();
       LogSetup.consoleToStderr();  // stdout is the dataset
       return DatasetExport.run(snapshot.capture(), e.since(), e.until(), e.alias(), out, err);
     }
     if (args.validate()) {
+      close(vertx);
       snapshot.warnings().forEach(w -> out.println(args.config() + ": warning: " + w));
       out.println(args.config() + ": OK (" + snapshot.backends().size() + " backends, "
           + snapshot.aliases().size() + " model aliases)");
       return 0;
     }
-    return serve(loader, snapshot, err, args.register());
+    return serve(vertx, loader, snapshot, err, args.register());
   }
 
-  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // exiting anyway
+    }
+  }
+
+  private static int serve(Vertx vertx, ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
-    Vertx vertx = Vertx.vertx(new VertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
@@ -230,11 +242,14 @@ public final class Main {
    * (relative paths against the config's directory, {@code LLM_PROXY_CAPTURE_DIR} from this environment).
    */
   static String captureWhere(Path config) {
+    Vertx vertx = Vertx.vertx();  // the YAML processor runs on one; --status is no hot path (--env is)
     try {
-      return ConfigLoader.fromSystemEnv().load(config).capture().where();
+      return ConfigLoader.fromSystemEnv(vertx).loadAndWait(config).capture().where();
     } catch (ConfigException e) {
       return "unknown: " + config + " is not valid (" + (e.problems().isEmpty() ? e.getMessage()
           : e.problems().get(0)) + ")";
+    } finally {
+      close(vertx);
     }
   }
 

@@ -113,6 +113,45 @@ class CliIT {
   }
 
   @Test
+  void validateRefusesADuplicateKeyAndASyntaxErrorWithTheirLineAndColumn() throws Exception {
+    // vertx-config-yaml's processor alone would keep the second url and say nothing.
+    Files.writeString(dir.resolve("dup.yaml"), """
+        backends:
+          - name: openai
+            url: https://api.openai.com/v1
+            url: https://example.com/v1
+        models: {m: [{backend: openai, model: x}]}
+        """);
+    try (JarProcess p = run("--validate", "-config", "dup.yaml")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: dup.yaml: invalid YAML at line 4, column 5: found duplicate key url",
+          p.output().trim());
+    }
+    Files.writeString(dir.resolve("broken.yaml"), "backends:\n  - {name: a\nmodels: x\n");
+    try (JarProcess p = run("--validate", "-config", "broken.yaml")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: broken.yaml: invalid YAML at line 3, column 7: expected ',' or '}', but got :",
+          p.output().trim());
+    }
+  }
+
+  @Test
+  void startupRefusesADuplicateKeyAndASyntaxErrorWithTheirLineAndColumn() throws Exception {
+    Files.writeString(dir.resolve("config.yaml"), VALID.formatted(0) + "listen: \"127.0.0.1:0\"\n");
+    try (JarProcess p = run()) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: config.yaml: invalid YAML at line 7, column 1: found duplicate key listen",
+          p.output().trim());
+    }
+    Files.writeString(dir.resolve("config.yaml"), VALID.formatted(0).replace("models:", "models: ["));
+    try (JarProcess p = run()) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: config.yaml: invalid YAML at line 7, column 1:"
+          + " expected ',' or ']', but got <stream end>", p.output().trim());
+    }
+  }
+
+  @Test
   void missingConfigExitsNonZeroWithOneClearLine() throws Exception {
     try (JarProcess p = run()) {
       assertEquals(1, p.waitFor(30));

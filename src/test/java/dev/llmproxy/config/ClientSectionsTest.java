@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ConfigFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,7 +22,7 @@ class ClientSectionsTest {
   private Snapshot load(String yaml, Map<String, String> env) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, yaml);
-    return new ConfigLoader(env).load(file);
+    return ConfigFiles.load(file, env);
   }
 
   private String problems(String yaml) {

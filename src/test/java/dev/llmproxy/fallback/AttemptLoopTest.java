@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.Verdict;
@@ -20,6 +19,7 @@ import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.routing.AliasResolver;
+import dev.llmproxy.support.ConfigFiles;
 import dev.llmproxy.support.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -80,7 +80,7 @@ class AttemptLoopTest {
     slots = new BackendSlots(vertx);
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, YAML);
-    snapshot = new ConfigLoader(Map.of()).load(file);
+    snapshot = ConfigFiles.load(file);
     // No HTTP request: the loop must never touch the client's request or response.
     ctx = new RequestContext("trace-1", snapshot, Endpoint.CHAT_COMPLETIONS, null, "127.0.0.1", clock);
     ctx.alias(snapshot.aliases().get("m"));

@@ -3,18 +3,17 @@ package dev.llmproxy.fallback;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.llmproxy.config.BackendType;
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.support.ConfigFiles;
 import dev.llmproxy.support.MutableClock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,7 @@ class PrepareBodyTest {
   void routesOfTheGivenBackendTypeGetTheirOwnBodyAndAllOthersTheRealModel(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, YAML);
-    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    Snapshot snapshot = ConfigFiles.load(file);
     RequestContext ctx = new RequestContext("trace-1", snapshot, Endpoint.MESSAGES, null, "127.0.0.1",
         MutableClock.startingNow());
     ctx.body(new JsonObject().put("model", "m").put("messages", List.of()));
@@ -55,7 +54,7 @@ class PrepareBodyTest {
   void eachRoutePreparesTheBodyItIsGivenNotTheClientsOwn(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, YAML);
-    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    Snapshot snapshot = ConfigFiles.load(file);
     RequestContext ctx = new RequestContext("trace-1", snapshot, Endpoint.MESSAGES, null, "127.0.0.1",
         MutableClock.startingNow());
     ctx.body(new JsonObject().put("model", "m").put("messages", List.of()));

@@ -72,7 +72,7 @@ class InstallTest {
     assertTrue(unit.contains("ExecStart=" + launcher + " --register -config "
         + home.resolve(".config/llm-proxy/config.yaml")), unit);
     assertTrue(unit.contains("Environment=XDG_STATE_HOME=" + home.resolve(".local/state")), unit);
-    var config = new dev.llmproxy.config.ConfigLoader(Map.of()).load(home.resolve(".config/llm-proxy/config.yaml"));
+    var config = dev.llmproxy.support.ConfigFiles.load(home.resolve(".config/llm-proxy/config.yaml"));
     assertTrue(config.passthrough().enabled() && config.backends().get("openai").forwardsClientKey()
         && config.backends().get("anthropic").forwardsClientKey(), "the default config is the transparent mode");
     assertEquals(List.of(), config.warnings());
@@ -97,7 +97,7 @@ class InstallTest {
     home = Files.createDirectories(home.resolve("a \"quoted\" home\\x"));
     jar = Files.writeString(home.resolve("built.jar"), "not really a jar");
     assertEquals(0, run("--setup", "--no-systemctl"), out.toString());
-    var config = new dev.llmproxy.config.ConfigLoader(Map.of()).load(home.resolve(".config/llm-proxy/config.yaml"));
+    var config = dev.llmproxy.support.ConfigFiles.load(home.resolve(".config/llm-proxy/config.yaml"));
     assertEquals(home.resolve(".local/share/llm-proxy/capture"), config.capture().directory());
   }
 

@@ -88,7 +88,7 @@ class MetricsTest {
         models:
           m: [{backend: a, model: x}, {backend: b, model: y, priority: 2}]
         """);
-    var snapshot = new dev.llmproxy.config.ConfigLoader(java.util.Map.of()).load(file);
+    var snapshot = dev.llmproxy.support.ConfigFiles.load(file);
     metrics.bindCooldowns(snapshot, (backend, model) -> backend.equals("a"));
     PromText p = scrape();
     assertEquals(1, p.value("llmproxy_cooldown_active", "backend", "a", "model", "x"));

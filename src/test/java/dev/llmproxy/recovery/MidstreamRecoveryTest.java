@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
@@ -17,6 +16,7 @@ import dev.llmproxy.pipeline.StreamRecovery.Outcome;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseEvent;
+import dev.llmproxy.support.ConfigFiles;
 import dev.llmproxy.support.MutableClock;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +24,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,7 +48,7 @@ class MidstreamRecoveryTest {
         models:
           m: {routes: [{backend: a, model: ma}]%s}
         """.formatted(extra));
-    Snapshot snapshot = new ConfigLoader(Map.of()).load(file);
+    Snapshot snapshot = ConfigFiles.load(file);
     RequestContext ctx = new RequestContext("t", snapshot, endpoint, null, "127.0.0.1", MutableClock.startingNow());
     ctx.alias(snapshot.aliases().get("m"));
     ctx.body(body);

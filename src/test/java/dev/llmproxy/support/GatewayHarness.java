@@ -5,7 +5,6 @@ import dev.llmproxy.GatewayHooks;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.PromptFiles;
 import dev.llmproxy.config.ReloadResult;
-import dev.llmproxy.config.Snapshot;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -75,9 +74,9 @@ public final class GatewayHarness implements AutoCloseable {
       Files.createDirectories(dir.resolve("system_prompts"));
       Path config = dir.resolve("config.yaml");
       Files.writeString(config, yaml);
-      ConfigLoader loader = new ConfigLoader(env);
-      Snapshot snapshot = loader.load(config);
-      Gateway gateway = Gateway.start(vertx, loader, snapshot, instances, clock, hooks).await();
+      ConfigLoader loader = new ConfigLoader(vertx, env);
+      Gateway gateway = loader.load(config)
+          .compose(snapshot -> Gateway.start(vertx, loader, snapshot, instances, clock, hooks)).await();
       return new GatewayHarness(dir, gateway);
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start: " + e.getMessage(), e);
