@@ -43,9 +43,6 @@ public interface EventTransformer {
     }
   };
 
-  /** Every route is relayed as it answers (no route of another protocol is planned). */
-  Factory SAME_PROTOCOL = (ctx, route) -> IDENTITY;
-
   /** The bytes to send the client for one upstream event: its own, others, several events, or none (empty). */
   Buffer event(SseEvent upstream, StreamEventKind kind);
 
