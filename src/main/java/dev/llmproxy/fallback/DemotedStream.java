@@ -70,6 +70,11 @@ public final class DemotedStream {
       @Override
       public void event(SseEvent event, StreamEventKind kind) {
         assembler.onEvent(event.name(), event.data());
+        if (assembler.error() != null && !judged.future().isComplete()) {
+          // The answer is over: judged now, not when (or if) the upstream gets round to closing the stream.
+          stream.events().discard();
+          judged.tryComplete(judge(exchange, assembler));
+        }
       }
 
       @Override

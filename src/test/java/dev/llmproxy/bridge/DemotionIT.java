@@ -166,6 +166,35 @@ class DemotionIT {
   }
 
   @Test
+  void anInBandErrorEndsTheDemotedAttemptAtOnceEvenIfTheUpstreamKeepsTheStreamOpen(Vertx vertx) {
+    MockUpstream overloaded = MockUpstream.start(vertx, "overloaded").always(MockUpstream.sse(List.of(
+        anthropic("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_o\",\"type\":"
+            + "\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":1}}}"),
+        anthropic("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+        anthropic("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+            + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Part\"}}"),
+        anthropic("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+            + "\"message\":\"Overloaded\"}}")), Duration.ZERO, false));
+    MockUpstream good = MockUpstream.start(vertx, "good").always(MockUpstream.chat(ANSWER));
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        timeout: {idle: 60s}
+        fallback: {retry_same_route: 0}
+        backends:
+          - {name: overloaded, url: "%s", protocol: anthropic, demote_nonstreaming: true}
+          - {name: good, url: "%s", protocol: openai}
+        models: {m: [{backend: overloaded, model: a, priority: 1}, {backend: good, model: b, priority: 2}]}
+        """.formatted(overloaded.url(), good.url()))) {
+      HttpResponse<String> r = gw.post("/v1/messages", """
+          {"model":"m","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}""");
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("good", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+      assertEquals(ANSWER, new JsonObject(r.body()).getJsonArray("content").getJsonObject(0).getString("text"));
+    }
+  }
+
+  @Test
   void aDemotedResponsesRequestGetsTheResponseObject(Vertx vertx) {
     MockUpstream oa = MockUpstream.start(vertx, "oa").always(ResponsesApi.stream("text.sse", Duration.ZERO));
     try (GatewayHarness gw = GatewayHarness.start(vertx, """
