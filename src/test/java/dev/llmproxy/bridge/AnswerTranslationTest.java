@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Endpoint;
@@ -16,12 +15,11 @@ import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.streaming.StreamEventKind;
 import dev.llmproxy.support.ClientStream;
 import dev.llmproxy.support.MutableClock;
+import dev.llmproxy.support.Snapshots;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,15 +31,13 @@ class AnswerTranslationTest {
 
   @BeforeEach
   void load(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("config.yaml");
-    Files.writeString(file, """
+    snapshot = Snapshots.load(dir, """
         listen: "127.0.0.1:0"
         backends:
           - {name: oa, url: "http://127.0.0.1:9", protocol: openai}
           - {name: an, url: "http://127.0.0.1:9", protocol: anthropic}
         models: {m: [{backend: oa, model: gpt-real}, {backend: an, model: claude-real}]}
         """);
-    snapshot = new ConfigLoader(Map.of()).load(file);
   }
 
   private EventTransformer forRoute(Endpoint endpoint, String backend) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.config.BackendType;
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.fallback.PrepareBody;
@@ -16,11 +15,10 @@ import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.support.MutableClock;
+import dev.llmproxy.support.Snapshots;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,9 +43,7 @@ class BackendBodyTest {
 
   @BeforeEach
   void load(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("config.yaml");
-    Files.writeString(file, YAML);
-    snapshot = new ConfigLoader(Map.of()).load(file);
+    snapshot = Snapshots.load(dir, YAML);
   }
 
   private RequestContext request(Endpoint endpoint, JsonObject body) {

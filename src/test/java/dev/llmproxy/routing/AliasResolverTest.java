@@ -3,14 +3,12 @@ package dev.llmproxy.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
-import java.nio.file.Files;
+import dev.llmproxy.support.Snapshots;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +25,7 @@ class AliasResolverTest {
 
   @BeforeEach
   void load(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("config.yaml");
-    Files.writeString(file, """
+    snapshot = Snapshots.load(dir, """
         listen: "127.0.0.1:0"
         backends:
           - {name: oa, url: "http://127.0.0.1:9", protocol: openai}
@@ -44,7 +41,6 @@ class AliasResolverTest {
             - {backend: echo-an, model: e, priority: 4}
             - {backend: "off", model: x, priority: 5}
         """);
-    snapshot = new ConfigLoader(Map.of()).load(file);
   }
 
   private RoutePlan plan(Endpoint endpoint) {
