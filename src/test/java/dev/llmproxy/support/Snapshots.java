@@ -1,10 +1,8 @@
 package dev.llmproxy.support;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /** A compiled config for unit tests that need a snapshot but no gateway: the YAML written to {@code dir}, loaded. */
 public final class Snapshots {
@@ -14,6 +12,6 @@ public final class Snapshots {
   public static Snapshot load(Path dir, String yaml) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, yaml);
-    return new ConfigLoader(Map.of()).load(file);
+    return ConfigFiles.load(file);
   }
 }
