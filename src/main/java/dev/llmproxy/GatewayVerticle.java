@@ -3,6 +3,9 @@ package dev.llmproxy;
 import dev.llmproxy.admin.AdminApi;
 import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.bedrock.BedrockRoutes;
+import dev.llmproxy.bridge.AnswerTranslation;
+import dev.llmproxy.bridge.BackendBody;
+import dev.llmproxy.bridge.EstimatedTokenCount;
 import dev.llmproxy.capture.api.CaptureApi;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.fallback.Forward;
@@ -26,7 +29,6 @@ import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.protocol.ApiError;
-import dev.llmproxy.relay.EventTransformer;
 import dev.llmproxy.relay.RawReader;
 import dev.llmproxy.relay.RawRelay;
 import dev.llmproxy.relay.Relay;
@@ -79,8 +81,11 @@ final class GatewayVerticle extends VerticleBase {
             new InjectSystemPrompt())),                      // the alias' system prompt, per its mode
         new Forward(vertx, upstream, services.resolver(),   // plan → attempts (lease, send, judge, retry policy)
             services.cooldowns(), services.traffic().backendSlots(),
-            PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)),
-        new Relay(observers(), EventTransformer.SAME_PROTOCOL),  // the only writer of routed answers
+            new BackendBody(                                 // the route's protocol (translated), demotion, then
+                PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)),  // its model / format
+            new EstimatedTokenCount(vertx)),                 // count_tokens on an OpenAI route: an estimate
+        new Relay(observers(), AnswerTranslation::forRoute), // the only writer of routed answers, in the client's
+                                                             // protocol
         this::answerError,
         this::finish)
         .divert(Passthrough::marked,                         // transparent mode: unchanged to the provider

@@ -264,8 +264,10 @@ public final class ConfigCompiler {
     DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
     BackendTranslation translation = BackendTranslation.compile(b.get("translation"));
     boolean demote = b.get("demote_nonstreaming").bool(false);
+    // The echo backend answers each client in its own protocol unless its protocol is declared (docs/translation.md).
+    boolean speaksBoth = type == BackendType.ECHO && !b.has("protocol");
     return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection,
-        translation, demote, credentials, bedrock);
+        translation, demote, credentials, bedrock, speaksBoth);
   }
 
   private static Credentials credentials(ConfigNode node) {
