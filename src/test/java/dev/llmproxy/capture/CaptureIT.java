@@ -384,6 +384,37 @@ class CaptureIT {
         "as the serving route received it");
   }
 
+  /**
+   * An OpenAI client served by an Anthropic route (translation): the record holds the body the route received, in
+   * its protocol, and the stream as the client read it, reassembled in the client's protocol.
+   */
+  @Test
+  void aTranslatedStreamIsRecordedAsTheRouteGotItAndAsTheClientReadIt() throws Exception {
+    startGateway("", java.time.Clock.systemUTC());
+    an.next(MockUpstream.sse(anthropicStream(), Duration.ZERO, true));
+    List<String> lines = postStream("/v1/chat/completions", chat("claude", true, "use a tool"));
+    String clientText = clientText(lines);
+    assertEquals("Calling the tool.", clientText);
+
+    JsonObject record = records.awaitOne();
+    JsonObject line = CaptureRecords.dataset(gw.dir().resolve("data")).get(0);
+    assertEquals(record.getString("id"), line.getString("id"));
+    assertEquals("openai", line.getString("protocol"));
+    assertEquals("an", line.getString("backend"));
+    JsonObject sent = line.getJsonObject("request").getJsonObject("body");
+    assertEquals("You are Claude-in-a-test.", sent.getString("system"), "Anthropic's shape, as the route got it");
+    assertEquals("claude-real", sent.getString("model"));
+    assertEquals("You are Claude-in-a-test.", line.getJsonObject("request").getString("system_prompt"));
+    JsonObject message = line.getJsonObject("response").getJsonObject("message");
+    assertEquals("chat.completion", message.getString("object"), "the client's protocol: " + message.encode());
+    assertEquals(clientText, line.getJsonObject("response").getString("text"));
+    JsonObject call = message.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getJsonArray("tool_calls").getJsonObject(0);
+    assertEquals("search", call.getJsonObject("function").getString("name"));
+    assertEquals(new JsonObject().put("q", "walrus"), new JsonObject(call.getJsonObject("function")
+        .getString("arguments")));
+  }
+
   @Test
   void sameConversationStartSameSessionAndStreamsCanKeepRawEvents() throws Exception {
     startGateway("include_raw_events: true", java.time.Clock.systemUTC());
