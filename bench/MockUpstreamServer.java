@@ -1,5 +1,9 @@
 // A bare OpenAI-compatible upstream for benchmarks: answers POST /v1/chat/completions at once, as JSON or, when
-// the request says "stream": true, as CHUNKS server-sent events followed by [DONE]. Loopback only.
+// the request says "stream": true, as CHUNKS server-sent events followed by [DONE]. POST /v1/responses gets the
+// Responses API's shapes: a response object, or its event stream (created, in_progress, item and part added,
+// CHUNKS output_text deltas, text/part/item done, completed). POST /v1/messages gets Anthropic's: a message, or
+// its event stream (message_start, content_block_start, CHUNKS text deltas, content_block_stop, message_delta,
+// message_stop). Loopback only.
 // Run with the gateway jar on the class path (it carries Vert.x):
 //   java -cp dist/llm-proxy.jar bench/MockUpstreamServer.java 18800 20
 import io.vertx.core.DeploymentOptions;
@@ -20,12 +24,73 @@ public class MockUpstreamServer {
         + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"word \"},\"finish_reason\":null}]}\n\n");
     Buffer finish = Buffer.buffer("data: {\"id\":\"bench\",\"object\":\"chat.completion.chunk\",\"model\":\"bench\","
         + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+    Buffer response = Buffer.buffer(responseObject("completed", "\"Benchmark answer.\""));
+    StringBuilder events = new StringBuilder();
+    int seq = 0;
+    String inProgress = responseObject("in_progress", null);
+    events.append(event("response.created", seq++, "\"response\":" + inProgress));
+    events.append(event("response.in_progress", seq++, "\"response\":" + inProgress));
+    events.append(event("response.output_item.added", seq++, "\"output_index\":0,\"item\":{\"id\":\"msg_bench\","
+        + "\"type\":\"message\",\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}"));
+    events.append(event("response.content_part.added", seq++, PART + ",\"part\":{\"type\":\"output_text\","
+        + "\"annotations\":[],\"text\":\"\"}"));
+    Buffer responsesHead = Buffer.buffer(events.toString());
+    StringBuilder deltas = new StringBuilder();
+    for (int i = 0; i < chunks; i++) {
+      deltas.append(event("response.output_text.delta", seq++, PART + ",\"delta\":\"word \",\"logprobs\":[]"));
+    }
+    Buffer responsesDeltas = Buffer.buffer(deltas.toString());
+    String text = "\"" + "word ".repeat(chunks) + "\"";
+    Buffer responsesTail = Buffer.buffer(
+        event("response.output_text.done", seq++, PART + ",\"text\":" + text + ",\"logprobs\":[]")
+        + event("response.content_part.done", seq++, PART + ",\"part\":{\"type\":\"output_text\","
+            + "\"annotations\":[],\"text\":" + text + "}")
+        + event("response.output_item.done", seq++, "\"output_index\":0,\"item\":" + message("completed", text))
+        + event("response.completed", seq, "\"response\":" + responseObject("completed", text)));
+    Buffer message = Buffer.buffer("{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"model\":\"bench\",\"content\":[{\"type\":\"text\",\"text\":\"Benchmark answer.\"}],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":3}}");
+    Buffer messageHead = Buffer.buffer(anthropic("message_start", "{\"type\":\"message_start\",\"message\":"
+        + "{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"bench\",\"content\":[],"
+        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}")
+        + anthropic("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    Buffer messageDelta = Buffer.buffer(anthropic("content_block_delta", "{\"type\":\"content_block_delta\","
+        + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word \"}}"));
+    Buffer messageTail = Buffer.buffer(anthropic("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+        + anthropic("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + chunks + "}}")
+        + anthropic("message_stop", "{\"type\":\"message_stop\"}"));
     Vertx vertx = Vertx.vertx();
     vertx.deployVerticle(() -> new VerticleBase() {
       @Override
       public Future<?> start() {
         return vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
           boolean stream = body.toString().contains("\"stream\":true");
+          if (req.path().endsWith("/responses")) {
+            if (!stream) {
+              req.response().putHeader("content-type", "application/json").end(response);
+              return;
+            }
+            var events = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+            events.write(responsesHead);
+            events.write(responsesDeltas);
+            events.end(responsesTail);
+            return;
+          }
+          if (req.path().endsWith("/messages")) {
+            if (!stream) {
+              req.response().putHeader("content-type", "application/json").end(message);
+              return;
+            }
+            var events = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+            events.write(messageHead);
+            for (int i = 0; i < chunks; i++) {
+              events.write(messageDelta);
+            }
+            events.end(messageTail);
+            return;
+          }
           if (!stream) {
             req.response().putHeader("content-type", "application/json").end(json);
             return;
@@ -39,5 +104,33 @@ public class MockUpstreamServer {
       }
     }, new DeploymentOptions().setInstances(1)).await();
     System.out.println("mock upstream on http://127.0.0.1:" + port + "/v1 (" + chunks + " chunks per stream)");
+  }
+
+  static String anthropic(String type, String data) {
+    return "event: " + type + "\ndata: " + data + "\n\n";
+  }
+
+  static final String PART = "\"item_id\":\"msg_bench\",\"output_index\":0,\"content_index\":0";
+
+  static String event(String type, int sequence, String fields) {
+    return "event: " + type + "\ndata: {\"type\":\"" + type + "\",\"sequence_number\":" + sequence + ","
+        + fields + "}\n\n";
+  }
+
+  static String message(String status, String text) {
+    return "{\"id\":\"msg_bench\",\"type\":\"message\",\"status\":\"" + status + "\",\"role\":\"assistant\","
+        + "\"content\":[{\"type\":\"output_text\",\"annotations\":[],\"text\":" + text + "}]}";
+  }
+
+  /** A response object as OpenAI sends it (the lifecycle events repeat it); {@code text} null: no output yet. */
+  static String responseObject(String status, String text) {
+    return "{\"id\":\"resp_bench\",\"object\":\"response\",\"created_at\":1741476542,\"status\":\"" + status + "\","
+        + "\"error\":null,\"incomplete_details\":null,\"instructions\":\"You are a helpful assistant.\","
+        + "\"max_output_tokens\":null,\"model\":\"bench\",\"output\":["
+        + (text == null ? "" : message("completed", text))
+        + "],\"parallel_tool_calls\":true,\"previous_response_id\":null,\"reasoning\":{\"effort\":null,"
+        + "\"summary\":null},\"store\":true,\"temperature\":1.0,\"text\":{\"format\":{\"type\":\"text\"}},"
+        + "\"tool_choice\":\"auto\",\"tools\":[],\"top_p\":1.0,\"truncation\":\"disabled\",\"usage\":"
+        + (text == null ? "null" : "{\"input_tokens\":5,\"output_tokens\":3,\"total_tokens\":8}") + ",\"metadata\":{}}";
   }
 }

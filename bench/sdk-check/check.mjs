@@ -40,6 +40,9 @@ check("openai chat stream", streamed.includes("stream me please") && chunks > 2,
 const models = await openai.models.list();
 check("openai models.list", models.data.some((m) => m.id === openaiAlias), JSON.stringify(models.data));
 
+const model = await openai.models.retrieve(openaiAlias);
+check("openai models.retrieve", model.id === openaiAlias && model.object === "model", JSON.stringify(model));
+
 const embedding = await openai.embeddings.create({ model: openaiAlias, input: "vector" });
 check("openai embeddings", embedding.data[0].embedding.length > 0, JSON.stringify(embedding));
 

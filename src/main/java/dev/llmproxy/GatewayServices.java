@@ -3,6 +3,7 @@ package dev.llmproxy;
 import dev.llmproxy.capture.Capture;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
+import dev.llmproxy.connections.ClientConnections;
 import dev.llmproxy.echo.EchoBackend;
 import dev.llmproxy.fallback.CooldownRegistry;
 import dev.llmproxy.lifecycle.Drain;
@@ -26,5 +27,7 @@ public record GatewayServices(
     TrafficControl traffic,
     Metrics metrics,
     Drain drain,
+    dev.llmproxy.bedrock.Bedrock bedrock,
+    ClientConnections clientConnections,
     Capture capture,
     WebUi ui) {}

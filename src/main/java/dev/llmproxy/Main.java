@@ -4,8 +4,11 @@ import dev.llmproxy.capture.DatasetExport;
 import dev.llmproxy.config.ConfigException;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.HangupSignal;
+import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.explore.Explorer;
+import dev.llmproxy.install.ClientCommands;
+import dev.llmproxy.install.StateFile;
 import dev.llmproxy.lifecycle.GracefulShutdown;
 import dev.llmproxy.observability.LogSetup;
 import io.vertx.core.Vertx;
@@ -21,9 +24,10 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   static final String USAGE = """
-      Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--version] [--help]
+      Usage: java -jar llm-proxy.jar [-config FILE] [--validate] [--register] [--version] [--help]
              java -jar llm-proxy.jar [-config FILE] --export [--since T] [--until T] [--alias A] > dataset.jsonl
              java -jar llm-proxy.jar --explore [--data DIR] [--port N] [-config FILE]
+             java -jar llm-proxy.jar --env | --setup-shell | --setup | --status | --uninstall
 
         -config, --config FILE  config file (default: config.yaml in the working directory)
         --validate              check the config, print every problem, exit 0 (valid) or 1; does not serve
@@ -37,11 +41,12 @@ public final class Main {
           --port N              port on 127.0.0.1 (default 8766)
         --version               print the version and exit
         --help                  print this help and exit
-      """;
+      """ + ClientCommands.USAGE;
 
   private Main() {}
 
-  record Args(Path config, boolean validate, boolean version, boolean help, Export export, Explorer.Options explore) {
+  record Args(Path config, boolean validate, boolean version, boolean help, boolean register, Export export,
+      Explorer.Options explore) {
 
     /** {@code --export} and its filters; null when not exporting. */
     record Export(String since, String until, String alias) {}
@@ -51,6 +56,7 @@ public final class Main {
       boolean validate = false;
       boolean version = false;
       boolean help = false;
+      boolean register = false;
       boolean export = false;
       boolean configGiven = false;
       java.util.Map<String, String> exportFilters = new java.util.HashMap<>();
@@ -73,6 +79,8 @@ public final class Main {
           version = true;
         } else if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
           help = true;
+        } else if (a.equals("--register")) {
+          register = true;
         } else if (a.equals("--export")) {
           export = true;
         } else if (a.equals("--since") || a.equals("--until") || a.equals("--alias")) {
@@ -97,7 +105,7 @@ public final class Main {
       if (!explore && !exploreOptions.isEmpty()) {
         throw new IllegalArgumentException(exploreOptions.keySet().iterator().next() + " only goes with --explore");
       }
-      return new Args(config, validate, version, help, export ? new Export(exportFilters.get("--since"),
+      return new Args(config, validate, version, help, register, export ? new Export(exportFilters.get("--since"),
           exportFilters.get("--until"), exportFilters.get("--alias")) : null,
           explore ? exploreOptions(config, configGiven, exploreOptions) : null);
     }
@@ -120,6 +128,10 @@ public final class Main {
   }
 
   public static void main(String[] argv) {
+    if (ClientCommands.handles(argv)) {
+      // Before anything heavy loads: --env runs in every new shell and must start in well under 300 ms.
+      System.exit(ClientCommands.run(argv, System.out, System.err, Main::captureWhere));
+    }
     int code = run(argv, System.out, System.err);
     if (code >= 0) {
       LogSetup.flushAndStop();  // logging is asynchronous: write out what is queued before exiting
@@ -148,35 +160,50 @@ public final class Main {
     if (args.explore() != null) {
       return Explorer.run(args.explore(), out, err);
     }
+    // The YAML goes through vertx-config-yaml's processor, which runs on a Vert.x instance: the one that serves.
+    Vertx vertx = Vertx.vertx(new VertxOptions());
     Snapshot snapshot;
-    ConfigLoader loader = ConfigLoader.fromSystemEnv();
+    ConfigLoader loader = ConfigLoader.fromSystemEnv(vertx);
     try {
-      snapshot = loader.load(args.config());
+      snapshot = loader.loadAndWait(args.config());
     } catch (ConfigException e) {
+      // An unknown key first: a typo (backend: for backends:) is usually what the errors after it are about.
+      e.unknownKeys().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
       for (String problem : e.problems()) {
         err.println("llm-proxy: " + args.config() + ": " + problem);
       }
+      e.otherWarnings().forEach(w -> err.println("llm-proxy: " + args.config() + ": warning: " + w));
+      close(vertx);
       return 1;
     }
     if (args.export() != null) {
+      close(vertx);  // the export reads the store with JDBC; Vert.x was only for loading the config
       Args.Export e = args.export();
       LogSetup.consoleToStderr();  // stdout is the dataset
       return DatasetExport.run(snapshot.capture(), e.since(), e.until(), e.alias(), out, err);
     }
     if (args.validate()) {
+      close(vertx);
       snapshot.warnings().forEach(w -> out.println(args.config() + ": warning: " + w));
       out.println(args.config() + ": OK (" + snapshot.backends().size() + " backends, "
           + snapshot.aliases().size() + " model aliases)");
       return 0;
     }
-    return serve(loader, snapshot, err);
+    return serve(vertx, loader, snapshot, err, args.register());
   }
 
-  private static int serve(ConfigLoader loader, Snapshot snapshot, PrintStream err) {
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // exiting anyway
+    }
+  }
+
+  private static int serve(Vertx vertx, ConfigLoader loader, Snapshot snapshot, PrintStream err, boolean register) {
     LogSetup.apply(snapshot);  // logging: section and secret masking, before the first line is logged
     Logger log = LoggerFactory.getLogger(Main.class);
     snapshot.warnings().forEach(w -> log.warn("config warning: {}", w));
-    Vertx vertx = Vertx.vertx(new VertxOptions());
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     CountDownLatch started = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
@@ -185,8 +212,10 @@ public final class Main {
       if (ar.succeeded()) {
         running[0] = ar.result();
         HangupSignal.install(() -> ar.result().services().config().reload("SIGHUP"));
-        log.info("llm-proxy {} listening on http://{}:{} (models: {}; config: {})", version(),
-            snapshot.listen().host(), ar.result().port(), snapshot.aliases().keySet(), snapshot.configFile());
+        // ListenAddress writes an IPv6 host in brackets: http://[::1]:8765, a URL one can paste.
+        log.info("llm-proxy {} listening on http://{} (models: {}; config: {})", version(),
+            new ListenAddress(snapshot.listen().host(), ar.result().port()), snapshot.aliases().keySet(),
+            snapshot.configFile());
       } else {
         failure[0] = ar.cause();
       }
@@ -219,7 +248,20 @@ public final class Main {
     shutdown.beforeExit(() -> services.capture().close(captureCloseTimeout(services)));
     shutdown.installSignalHandlers();
     // Other ways out (System.exit elsewhere, a signal not caught above) still close the servers and flush the logs.
+    StateFile state = StateFile.forEnvironment(System.getenv());
+    int port = running[0].port();
+    if (register) {
+      try {
+        state.write(port);  // --env finds the machine's proxy here
+        log.info("port {} registered in {}", port, state.path());
+      } catch (java.io.IOException e) {
+        log.warn("cannot register the port in {}: {}", state.path(), e.toString());
+      }
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (register) {
+        state.removeIfOwned(port);
+      }
       services.capture().close(captureCloseTimeout(services));
       try {
         vertx.close().await(10, TimeUnit.SECONDS);
@@ -235,6 +277,22 @@ public final class Main {
   private static java.time.Duration captureCloseTimeout(GatewayServices services) {
     java.time.Duration drain = services.snapshots().current().shutdown().drainTimeout();
     return drain.compareTo(java.time.Duration.ofSeconds(5)) < 0 ? java.time.Duration.ofSeconds(5) : drain;
+  }
+
+  /**
+   * {@code --status}'s capture line: where the captures of {@code config} go, compiled as the proxy compiles it
+   * (relative paths against the config's directory, {@code LLM_PROXY_CAPTURE_DIR} from this environment).
+   */
+  static String captureWhere(Path config) {
+    Vertx vertx = Vertx.vertx();  // the YAML processor runs on one; --status is no hot path (--env is)
+    try {
+      return ConfigLoader.fromSystemEnv(vertx).loadAndWait(config).capture().where();
+    } catch (ConfigException e) {
+      return "unknown: " + config + " is not valid (" + (e.problems().isEmpty() ? e.getMessage()
+          : e.problems().get(0)) + ")";
+    } finally {
+      close(vertx);
+    }
   }
 
   static String version() {

@@ -55,7 +55,9 @@ public final class AdminApi {
   }
 
   private static boolean authorized(RoutingContext rc, Snapshot snapshot) {
-    if (!snapshot.authRequired() || Authenticate.presents(rc.request(), snapshot.proxyApiKey())) {
+    // Only proxy_api_key opens the admin API: a named client key is for proxied requests.
+    if (!snapshot.authRequired()
+        || (snapshot.proxyApiKey() != null && Authenticate.presents(rc.request(), snapshot.proxyApiKey()))) {
       return true;
     }
     ErrorResponses.send(rc.response(), Protocol.OPENAI,

@@ -8,6 +8,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Secret;
+import dev.llmproxy.config.ServerSettings;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SystemPrompt;
 import io.vertx.core.json.JsonArray;
@@ -49,7 +50,11 @@ final class ConfigView {
         .put("proxy", proxy)
         .put("timeout", timeout)
         .put("backends", backends)
-        .put("models", models);
+        .put("models", models)
+        .put("server", server(s.server()));
+    if (s.cluster().enabled()) {
+      config.put("cluster", cluster(s.cluster()));
+    }
     JsonObject active = new JsonObject()
         .put("version", s.version())
         .put("loaded_at", s.loadedAt().toString())
@@ -85,6 +90,14 @@ final class ConfigView {
     return out;
   }
 
+  private static JsonObject server(ServerSettings server) {
+    return new JsonObject()
+        .put("idle_timeout", Durations.format(server.idleTimeout()))
+        .put("header_timeout", Durations.format(server.headerTimeout()))
+        .put("body_timeout", Durations.format(server.bodyTimeout()))
+        .put("max_connections", server.maxConnections());
+  }
+
   private static JsonObject backend(Backend b) {
     JsonObject headers = new JsonObject();
     b.headers().forEach((name, value) -> headers.put(name, value.masked()));
@@ -103,9 +116,12 @@ final class ConfigView {
     JsonArray routes = new JsonArray();
     for (Route r : a.routes()) {
       routes.add(new JsonObject().put("backend", r.backend()).put("model", r.model())
-          .put("priority", r.priority()).put("weight", r.weight()));
+          .put("priority", r.priority()).put("weight", r.weight()).put("prefill", r.prefill()));
     }
     JsonObject out = new JsonObject().put("routes", routes);
+    if (a.midstreamRecovery() != null) {
+      out.put("midstream_recovery", a.midstreamRecovery());
+    }
     if (prompt != null) {
       String text = prompt.text();
       out.put("system_prompt", new JsonObject()
@@ -115,6 +131,17 @@ final class ConfigView {
           .put("preview", text.length() <= PROMPT_PREVIEW_CHARS ? text : text.substring(0, PROMPT_PREVIEW_CHARS) + "…"));
     }
     return out;
+  }
+
+  private static JsonObject cluster(dev.llmproxy.config.ClusterSettings c) {
+    return new JsonObject()
+        .put("redis", new JsonObject()
+            .put("url", withoutCredentials(c.redisUrl().value()))
+            .put("key_prefix", c.keyPrefix())
+            .put("timeout", Durations.format(c.timeout()))
+            .put("on_unavailable", c.onUnavailable().name().toLowerCase()))
+        .put("per_backend_limit", c.backendLimitScope().name().toLowerCase())
+        .put("lease_ttl", Durations.format(c.leaseTtl()));
   }
 
   private static String mask(Secret secret) {

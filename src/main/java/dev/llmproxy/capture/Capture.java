@@ -5,16 +5,22 @@ import dev.llmproxy.capture.store.RequestStore;
 import dev.llmproxy.config.CaptureSettings;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
+import dev.llmproxy.relay.RelayObserver;
+import dev.llmproxy.relay.StreamBreak;
+import dev.llmproxy.routing.Candidate;
+import dev.llmproxy.streaming.SseEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +29,13 @@ import org.slf4j.LoggerFactory;
  * Traffic capture: every proxied request that passed authentication becomes one record (docs/capture.md), written
  * to a JSONL dataset, indexed in a store and pushed to Loki, all off the event loops.
  *
- * <p>Path of a record: {@link #stage()} gives the request a {@link CaptureTap} that the relay feeds; the pipeline's
- * finish step calls {@link #submit}, which copies what the record needs off the request ({@link FinishedExchange})
- * into a bounded queue without blocking; when the queue is full the record is dropped, counted and warned about
- * at most once a minute, and the request is not slowed. One writer thread ({@link CaptureWriter}) builds, masks
- * and writes records in batches.
+ * <p>Path of a record: {@link #stage()} opens a {@link CaptureTap} for the request, right after authentication;
+ * the relay feeds it as one of its observers ({@link #observer()}); when the request finishes (one of its finish
+ * actions, so exactly once, whatever the path) {@link #submit} copies what the record needs off the request
+ * ({@link FinishedExchange}) into a bounded queue without blocking. A request the relay never reached (refused by
+ * a stage, every route failed) is captured from the request alone. When the queue is full the record is dropped,
+ * counted and warned about at most once a minute, and the request is not slowed. One writer thread
+ * ({@link CaptureWriter}) builds, masks and writes records in batches.
  *
  * <p>Shared by every event loop; thread-safe. Survives reloads: {@link #reconfigure} applies a new
  * {@code capture:} section, except the store and the queue size, which are fixed at start.
@@ -37,23 +45,25 @@ public final class Capture {
   private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
   /** Event bus address of each written record's summary (the list-row shape), for live views. */
   public static final String RECORDS_ADDRESS = "llmproxy.capture.records";
+  private static final RelayObserver NOT_CAPTURED = new RelayObserver() {};
 
-  private final Clock clock;
   private final BlockingQueue<FinishedExchange> queue;
   private final RequestStore store;
   private final LokiPusher loki;
   private final CaptureWriter writer;
   private final ThrottledLog problems;
   private final AtomicLong dropped = new AtomicLong();
-  /** Requests holding a tap whose record is not submitted yet: shutdown waits for them. */
-  private final AtomicInteger open = new AtomicInteger();
+  /**
+   * The tap of each request whose record is not submitted yet, by request (identity): the relay's observer finds
+   * its request's tap here, and shutdown waits until it is empty.
+   */
+  private final Map<RequestContext, CaptureTap> open = new ConcurrentHashMap<>();
   private final Object openLock = new Object();
   private volatile CaptureSettings settings;
   private volatile boolean closed;
   private Boolean closeResult;
 
   private Capture(Vertx vertx, CaptureSettings initial, Clock clock, MeterRegistry registry) {
-    this.clock = clock;
     this.settings = initial;
     this.queue = new ArrayBlockingQueue<>(initial.queueSize());
     this.problems = new ThrottledLog(LOG, clock);
@@ -87,29 +97,90 @@ public final class Capture {
     if (!pinned.enabled() || closed) {
       return;
     }
-    open.incrementAndGet();
-    ctx.tap(new CaptureTap(pinned.maxBodyBytes()));
+    open.put(ctx, new CaptureTap(pinned.maxBodyBytes()));
+    ctx.onFinish(() -> submit(ctx));
   }
 
-  /** Pipeline finish step: hands the request's record to the writer, or drops and counts it if the queue is full. */
-  public void submit(RequestContext ctx) {
-    if (!(ctx.tap() instanceof CaptureTap tap)) {
+  /**
+   * The relay's observer for capture: a request's tap, or an observer that does nothing for a request that is not
+   * captured. The tap never throws into the relay: a fault of capture's own is logged (at most once a minute) and
+   * leaves the answer as it is, since capture must never break proxying.
+   */
+  public RelayObserver.Factory observer() {
+    return ctx -> {
+      CaptureTap tap = open.get(ctx);
+      return tap == null ? NOT_CAPTURED : new Guarded(tap, ctx.traceId(), problems);
+    };
+  }
+
+  /** A tap behind a guard: what it throws stays here (no allocation per call: this runs for every event). */
+  record Guarded(CaptureTap tap, String traceId, ThrottledLog problems) implements RelayObserver {
+
+    private void failed(RuntimeException e) {
+      problems.warn("tap", "capture: the tap of trace id {} failed, its record may be incomplete (the answer is "
+          + "not affected): {}", traceId, e.toString());
+    }
+
+    @Override
+    public void requestSent(Candidate route, Buffer body) {
+      try {
+        tap.requestSent(route, body);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void event(SseEvent upstream, Buffer toClient) {
+      try {
+        tap.event(upstream, toClient);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void body(Buffer upstream, Buffer toClient) {
+      try {
+        tap.body(upstream, toClient);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+
+    @Override
+    public void recovering(StreamBreak broke) {
+      try {
+        tap.recovering(broke);
+      } catch (RuntimeException e) {
+        failed(e);
+      }
+    }
+  }
+
+  /**
+   * The request finished: hands its record to the writer, or drops and counts it if the queue is full. A finish
+   * action, so it runs once per request, after the answer (or the error) was sent: one record per request.
+   */
+  private void submit(RequestContext ctx) {
+    CaptureTap tap = open.remove(ctx);
+    if (tap == null) {
       return;
     }
     try {
-      FinishedExchange exchange = FinishedExchange.of(ctx, tap, ctx.snapshot().capture(), clock.millis());
+      tap.seal();
+      FinishedExchange exchange = FinishedExchange.of(ctx, tap, ctx.snapshot().capture());
       if (!queue.offer(exchange)) {
         dropped.incrementAndGet();
         problems.warn("queue", "capture: queue full ({} records), dropped a record (trace id {}); the writer cannot "
             + "keep up: see llmproxy_capture_dropped_total", queue.size() + queue.remainingCapacity(), ctx.traceId());
       }
     } catch (RuntimeException e) {
-      // Capture must never break the request's finish (access log, metrics already ran; the response is sent).
+      // Capture must never break the request's finish (the other finish actions, the access log, the metrics).
       dropped.incrementAndGet();
       problems.warn("submit", "capture: could not take the record of trace id {}: {}", ctx.traceId(), e.toString());
     } finally {
-      ctx.tap(dev.llmproxy.pipeline.ExchangeTap.NONE);
-      if (open.decrementAndGet() == 0) {
+      if (open.isEmpty()) {
         synchronized (openLock) {
           openLock.notifyAll();
         }
@@ -186,10 +257,10 @@ public final class Capture {
 
   private boolean awaitOpenTaps(long deadline) {
     synchronized (openLock) {
-      while (open.get() > 0) {
+      while (!open.isEmpty()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          LOG.warn("capture: {} requests were still running at shutdown; their records are lost", open.get());
+          LOG.warn("capture: {} requests were still running at shutdown; their records are lost", open.size());
           return false;
         }
         try {

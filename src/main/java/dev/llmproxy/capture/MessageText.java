@@ -1,37 +1,27 @@
 package dev.llmproxy.capture;
 
+import dev.llmproxy.rules.SystemPromptText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The human-readable text of request and answer bodies, read by shape so it works for both protocols (and for
- * a reassembled stream, which has the non-stream shape): for search, for the session hash, for the record's
- * {@code system_prompt} and {@code response.text}. Pure.
+ * The human-readable text of request and answer bodies, read by shape so it works for both protocols and the
+ * Responses API (and for a reassembled stream, which has the non-stream shape): for search, for the session hash,
+ * for the record's {@code system_prompt} and {@code response.text}. Pure.
  */
 final class MessageText {
 
   private MessageText() {}
 
   /**
-   * The system prompt the upstream got: Anthropic's {@code system} (text or blocks), or the OpenAI
-   * {@code system}/{@code developer} messages joined; null when there is none.
+   * The system prompt the upstream got, read as routing rules read it ({@link SystemPromptText}): Anthropic's
+   * {@code system} (text or blocks), the Responses API's {@code instructions}, the OpenAI {@code system} /
+   * {@code developer} messages and Responses input items, joined; null when there is none.
    */
   static String systemPrompt(JsonObject body) {
-    if (body == null) {
-      return null;
-    }
-    Object system = body.getValue("system");
-    if (system != null) {
-      return emptyToNull(text(system));
-    }
-    StringBuilder out = new StringBuilder();
-    for (Object m : array(body.getValue("messages"))) {
-      if (m instanceof JsonObject message
-          && ("system".equals(message.getString("role")) || "developer".equals(message.getString("role")))) {
-        append(out, text(message.getValue("content")));
-      }
-    }
-    return emptyToNull(out.toString());
+    return body == null ? null : emptyToNull(SystemPromptText.of(body));
   }
 
   /** The first user turn (or a completion prompt / embedding input): with the system prompt, a session's start. */
@@ -39,9 +29,11 @@ final class MessageText {
     if (body == null) {
       return null;
     }
-    for (Object m : array(body.getValue("messages"))) {
-      if (m instanceof JsonObject message && "user".equals(message.getString("role"))) {
-        return text(message.getValue("content"));
+    for (String list : new String[] {"messages", "input"}) {  // chat and Anthropic; Responses input items
+      for (Object m : array(body.getValue(list))) {
+        if (m instanceof JsonObject message && "user".equals(message.getString("role"))) {
+          return text(message.getValue("content"));
+        }
       }
     }
     for (String field : new String[] {"prompt", "input"}) {
@@ -53,14 +45,18 @@ final class MessageText {
     return null;
   }
 
-  /** Every text of a request: system prompt, messages, prompt or input. */
+  /** Every text of a request: system prompt or instructions, messages, prompt or input (items included). */
   static String requestText(JsonObject body) {
     if (body == null) {
       return "";
     }
     StringBuilder out = new StringBuilder();
     append(out, text(body.getValue("system")));
-    for (Object m : array(body.getValue("messages"))) {
+    append(out, text(body.getValue("instructions")));
+    List<Object> turns = new ArrayList<>();
+    array(body.getValue("messages")).forEach(turns::add);  // iterated, so decoded maps come as JsonObjects
+    array(body.getValue("input")).forEach(turns::add);
+    for (Object m : turns) {
       if (m instanceof JsonObject message) {
         append(out, text(message.getValue("content")));
         for (Object call : array(message.getValue("tool_calls"))) {
@@ -71,11 +67,21 @@ final class MessageText {
       }
     }
     append(out, text(body.getValue("prompt")));
-    append(out, text(body.getValue("input")));
+    append(out, body.getValue("input") instanceof JsonArray items ? textItems(items) : text(body.getValue("input")));
     return out.toString();
   }
 
-  /** What the assistant said: OpenAI choices (message content or legacy text), Anthropic text blocks. */
+  /** The plain strings of an input list (a completion's prompts, an embedding's inputs); items are read above. */
+  private static String textItems(JsonArray items) {
+    StringBuilder out = new StringBuilder();
+    items.forEach(i -> append(out, i instanceof String s ? s : null));
+    return out.toString();
+  }
+
+  /**
+   * What the assistant said: OpenAI choices (message content or legacy text), Anthropic text blocks, the
+   * Responses API's output messages.
+   */
   static String answerText(Object answer) {
     if (!(answer instanceof JsonObject body)) {
       return answer instanceof String s ? s : "";
@@ -92,6 +98,15 @@ final class MessageText {
     for (Object b : array(body.getValue("content"))) {
       if (b instanceof JsonObject block && "text".equals(block.getString("type"))) {
         append(out, block.getString("text"));
+      }
+    }
+    for (Object o : array(body.getValue("output"))) {
+      if (o instanceof JsonObject item && "message".equals(item.getString("type"))) {
+        for (Object p : array(item.getValue("content"))) {
+          if (p instanceof JsonObject part && "output_text".equals(part.getString("type"))) {
+            append(out, part.getString("text"));
+          }
+        }
       }
     }
     return out.toString();
@@ -122,6 +137,15 @@ final class MessageText {
           append(out, block.getString("name"));
           append(out, block.getValue("input") == null ? null : String.valueOf(block.getValue("input")));
         }
+      }
+    }
+    for (Object o : array(body.getValue("output"))) {  // Responses: reasoning, function and tool calls
+      if (o instanceof JsonObject item && !"message".equals(item.getString("type"))) {
+        append(out, text(item.getValue("summary")));
+        append(out, text(item.getValue("content")));
+        append(out, item.getValue("name") instanceof String s ? s : null);
+        append(out, item.getValue("arguments") instanceof String s ? s : null);
+        append(out, item.getValue("input") instanceof String s ? s : null);
       }
     }
     return out.toString();

@@ -2,8 +2,11 @@ package dev.llmproxy.capture;
 
 import dev.llmproxy.capture.store.RequestRow;
 import dev.llmproxy.capture.store.SearchText;
+import dev.llmproxy.demotion.StreamAssembler;
 import dev.llmproxy.pipeline.AttemptRecord;
+import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.routing.Candidate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -39,10 +42,13 @@ final class RecordBuilder {
       request.put("headers", headers(x.headers()));
     }
     Object requestBody;
-    long requestBytes = x.rawBody() == null ? 0 : x.rawBody().length();
-    if (requestBytes > max) {
-      requestBody = cut(x.rawBody(), max);
+    // As the serving route received it; when no route answered, the request as it would have been sent.
+    Buffer requestBytes = x.sentBody() != null ? x.sentBody() : x.rawBody();
+    if (requestBytes != null && requestBytes.length() > max) {
+      requestBody = cut(requestBytes, max);
       truncated.add("request.body");
+    } else if (x.sentBody() != null) {
+      requestBody = decode(x.sentBody());
     } else if (x.body() != null) {
       requestBody = x.body();
     } else {
@@ -56,16 +62,18 @@ final class RecordBuilder {
 
     JsonObject response = new JsonObject();
     Object answer = null;
-    if (x.events() != null) {
-      answer = x.protocol() == Protocol.ANTHROPIC
-          ? StreamReassembly.anthropic(x.events()) : StreamReassembly.openAi(x.events());
+    boolean streamed = x.streamBytes() != null || x.decodedEvents() != null;
+    if (streamed) {
+      List<CaptureTap.Event> events =
+          x.decodedEvents() != null ? x.decodedEvents() : CaptureTap.clientEvents(x.streamBytes());
+      answer = reassemble(x.kind(), x.protocol(), events);
       response.put("message", answer);
-      if (x.eventsTruncated()) {
+      if (x.streamTruncated()) {
         truncated.add("response.message");
       }
       if (x.settings().includeRawEvents()) {
         JsonArray raw = new JsonArray();
-        for (CaptureTap.Event e : x.events()) {
+        for (CaptureTap.Event e : events) {
           raw.add(new JsonObject().put("event", e.name()).put("data", e.data()));
         }
         response.put("events", raw);
@@ -88,6 +96,24 @@ final class RecordBuilder {
           .put("status", a.status() > 0 ? a.status() : null).put("outcome", a.outcome()).put("ms", a.millis()));
     }
     boolean fallback = fallback(x.attempts());
+    JsonArray legs = new JsonArray();
+    x.legs().forEach(route -> legs.add(route(route)));
+    JsonArray recoveries = new JsonArray();
+    for (CaptureTap.Recovery r : x.recoveries()) {
+      Object continuationBody = null;
+      if (r.body() != null && r.body().length() > max) {
+        continuationBody = cut(r.body(), max);
+        truncated.add("recoveries.request_body");
+      } else if (r.body() != null) {
+        continuationBody = decode(r.body());
+      }
+      recoveries.add(new JsonObject()
+          .put("broken_route", route(r.broke().route()))
+          .put("reason", r.broke().reason())
+          .put("delivered_chars", r.broke().delivered().length())
+          .put("continued_on", r.continuedOn() == null ? null : route(r.continuedOn()))
+          .put("request_body", continuationBody));
+    }
 
     JsonObject usage = new JsonObject()
         .put("prompt_tokens", x.promptTokens() < 0 ? null : x.promptTokens())
@@ -110,6 +136,9 @@ final class RecordBuilder {
         .put("endpoint", x.endpoint())
         .put("protocol", x.protocol().id())
         .put("alias", x.alias())
+        .put("routing_rule", x.routingRule())
+        .put("client_key", x.clientKey())
+        .put("passthrough", x.passthrough())
         .put("backend", x.backend())
         .put("model", x.model())
         .put("stream", x.stream())
@@ -119,19 +148,20 @@ final class RecordBuilder {
         .put("usage", usage)
         .put("attempts", attempts)
         .put("fallback", fallback)
-        .put("recoveries", new JsonArray())
+        .put("legs", legs)
+        .put("recoveries", recoveries)
         .put("error", x.error())
         .put("client_gone", x.clientGone())
         .put("bytes_out", x.bytesOut());
     if (!truncated.isEmpty()) {
       record.put("truncated", new JsonArray(truncated));
     }
-    JsonObject masked = RecordMasking.mask(record);
+    JsonObject masked = RecordMasking.mask(record, RecordMasking.credentialValues(x.credentials()));
     String line = masked.encode();
 
     JsonObject maskedRequest = masked.getJsonObject("request");
     JsonObject maskedResponse = masked.getJsonObject("response");
-    Object maskedAnswer = maskedResponse.getValue(x.events() != null ? "message" : "body");
+    Object maskedAnswer = maskedResponse.getValue(streamed ? "message" : "body");
     Object maskedRequestBody = maskedRequest.getValue("body");
     String search = SearchText.index(String.join("\n",
         maskedRequestBody instanceof JsonObject o ? MessageText.requestText(o) : String.valueOf(maskedRequestBody),
@@ -142,6 +172,30 @@ final class RecordBuilder {
         x.backend(), x.model(), x.status(), x.stream(), x.durationMillis(), x.ttfbMillis(), x.promptTokens(),
         x.completionTokens(), x.attempts().size(), fallback, masked.getString("error"), search, line);
     return new CaptureRecord(line, row);
+  }
+
+  /**
+   * A stream's events as the answer the same request would have got without streaming: a Responses API stream
+   * as its response object ({@link StreamAssembler} for {@link Endpoint#RESPONSES}, the one the proxy's demotion
+   * uses, with an in-stream {@code error} event kept as the response's {@code error}); a chat or messages stream
+   * by its protocol ({@link StreamReassembly}).
+   */
+  static JsonObject reassemble(Endpoint kind, Protocol protocol, List<CaptureTap.Event> events) {
+    if (kind == Endpoint.RESPONSES) {
+      StreamAssembler assembler = StreamAssembler.of(Endpoint.RESPONSES);
+      events.forEach(e -> assembler.onEvent(e.name(), e.data()));
+      JsonObject response = assembler.result();
+      if (assembler.error() != null && response.getValue("error") == null) {
+        response.put("error", assembler.error());
+      }
+      return response;
+    }
+    return protocol == Protocol.ANTHROPIC ? StreamReassembly.anthropic(events) : StreamReassembly.openAi(events);
+  }
+
+  private static JsonObject route(Candidate route) {
+    return new JsonObject().put("alias", route.alias()).put("backend", route.backend().name())
+        .put("model", route.model());
   }
 
   /** Served by another route than the first one tried (L1 or L2); same-route retries are not fallbacks. */

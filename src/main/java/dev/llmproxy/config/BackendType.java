@@ -8,5 +8,10 @@ public enum BackendType {
    * The built-in local echo backend: answers every endpoint of both protocols in the right shape (streaming
    * too) by echoing the request. For trying the proxy without keys or network; it is not a model.
    */
-  ECHO
+  ECHO,
+  /**
+   * AWS Bedrock's runtime API: Anthropic models with the Anthropic-on-Bedrock body, requests SigV4-signed with
+   * AWS credentials ({@link BedrockSettings}), streams as binary AWS eventstream frames.
+   */
+  BEDROCK
 }

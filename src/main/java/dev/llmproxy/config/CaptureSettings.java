@@ -100,6 +100,18 @@ public record CaptureSettings(
       100L * 1024 * 1024, true, false, 10L * 1024 * 1024, 10_000, "X-Session-ID",
       new Store(StoreType.NONE, null, null, null, null, 30), LOKI_OFF);
 
+  /** Where records go, for people ({@code --status}): the dataset directory and the store, or why nothing is. */
+  public String where() {
+    if (!present) {
+      return "off (no capture: section)";
+    }
+    if (!enabled) {
+      return "off (capture.enabled: false)";
+    }
+    return (directory == null ? "no dataset" : directory + " (dataset)") + ", store " + store.identity()
+        + (loki.enabled() ? ", loki " + loki.url() : "");
+  }
+
   /** Every credential of the section, so logs and captures can mask it. */
   public List<Secret> secrets() {
     List<Secret> out = new ArrayList<>();

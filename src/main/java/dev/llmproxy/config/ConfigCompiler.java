@@ -22,12 +22,18 @@ public final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
-      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown",
+      "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown", "cluster",
+      "client_keys", "passthrough", "routing_rules",
+      "server",
       "capture", "ui");
   private static final Set<String> BACKEND_KEYS =
-      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection");
-  private static final Set<String> ROUTE_KEYS = Set.of("backend", "model", "priority", "weight");
-  private static final Set<String> ALIAS_KEYS = Set.of("routes", "system_prompt", "system_prompt_mode");
+      Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
+          "translation", "demote_nonstreaming", "credentials",
+          "region", "profile", "access_key_id", "secret_access_key", "session_token");
+  private static final Set<String> ROUTE_KEYS =
+      Set.of("backend", "model", "priority", "weight", "prefill", "demote_nonstreaming");
+  private static final Set<String> ALIAS_KEYS =
+      Set.of("routes", "system_prompt", "system_prompt_mode", "midstream_recovery");
   public static final long DEFAULT_MAX_BODY_BYTES = 10L * 1024 * 1024;
 
   private final EnvExpander env;
@@ -59,7 +65,8 @@ public final class ConfigCompiler {
     Timeouts timeouts = timeouts(root.get("timeout"));
     DetectionRules detection = DetectionConfig.compile(root.get("detection"), DetectionRules.defaults());
     Map<String, Backend> backends = backends(root.get("backends"), detection);
-    Map<String, Alias> aliases = aliases(root.get("models"), backends);
+    PassthroughSettings passthrough = ClientSections.passthrough(root.get("passthrough"), backends);
+    Map<String, Alias> aliases = aliases(root.get("models"), backends, passthrough.enabled());
     SystemPrompts prompts = SystemPromptCompiler.compile(
         root.get("models"), proxy, aliases.keySet(), promptFiles.apply(proxy.systemPromptsDir()));
     ReloadSettings reload = ReloadSettings.compile(root.get("proxy"));
@@ -69,15 +76,26 @@ public final class ConfigCompiler {
     TrustedProxies trustedProxies = TrafficSections.trustedProxies(root.get("trusted_proxies"));
     LoggingSettings logging = LoggingSettings.compile(root.get("logging"), baseDir);
     ShutdownSettings shutdown = ShutdownSettings.compile(root.get("shutdown"));
+    ClusterSettings cluster = ClusterSettings.compile(root.get("cluster"));
+    Map<String, Secret> clientKeys = ClientSections.clientKeys(root.get("client_keys"), proxyKey);
+    var routingRules = ClientSections.routingRules(root.get("routing_rules"), aliases.keySet(),
+        ClientSections.keyNames(proxyKey, clientKeys));
+    if (proxyKey != null || !clientKeys.isEmpty()) {
+      backends.values().stream().filter(Backend::forwardsClientKey).forEach(b -> root.get("backends").error(
+          "backend \"" + b.name() + "\" has credentials: client, which forwards the client's own key and cannot be"
+              + " combined with proxy_api_key or client_keys (clients would send the proxy's key)"));
+    }
+    ServerSettings server = ServerSettings.compile(root.get("server"));
     CaptureSettings capture = CaptureSettings.compile(root.get("capture"), baseDir);
     UiSettings ui = UiSettings.compile(root.get("ui"));
 
     if (problems.hasErrors()) {
-      throw new ConfigException(file.toString(), problems.errors());
+      throw new ConfigException(file.toString(), problems.errors(), problems.warnings(), problems.unknownKeys());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown, capture, ui);
+        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules, server,
+        capture, ui);
   }
 
   private static ListenAddress listen(ConfigNode node) {
@@ -179,21 +197,35 @@ public final class ConfigCompiler {
     switch (typeText.toLowerCase()) {
       case "http" -> type = BackendType.HTTP;
       case "echo" -> type = BackendType.ECHO;
+      case "bedrock" -> type = BackendType.BEDROCK;
       default -> {
-        b.get("type").error("must be http or echo, got \"" + typeText + "\"");
+        b.get("type").error("must be http, echo or bedrock, got \"" + typeText + "\"");
         return null;
       }
     }
-    String protocolText = b.get("protocol").string("openai");
+    String protocolText = b.get("protocol").string(type == BackendType.BEDROCK ? "anthropic" : "openai");
     Protocol protocol = Protocol.parse(protocolText).orElse(null);
     if (protocol == null) {
       b.get("protocol").error("must be openai or anthropic, got \"" + protocolText + "\"");
       return null;
     }
+    if (type == BackendType.BEDROCK && protocol != Protocol.ANTHROPIC) {
+      b.get("protocol").error("a bedrock backend serves Anthropic models (the Anthropic-on-Bedrock body):"
+          + " protocol must be anthropic");
+      return null;
+    }
     boolean enabled = b.get("enabled").bool(true);
     List<String> missingEnv = new ArrayList<>();
+    Credentials credentials = credentials(b.get("credentials"));
+    BedrockSettings bedrock = type == BackendType.BEDROCK ? BedrockSection.compile(b, missingEnv) : null;
 
     String url = null;
+    if (type == BackendType.BEDROCK && bedrock != null) {
+      String given = expandAllowingMissing(b.get("url"), missingEnv);
+      url = given == null || given.isBlank()
+          ? (bedrock.region() == null ? null : BedrockSettings.defaultUrl(bedrock.region()))
+          : validUrl(b.get("url"), given);
+    }
     if (type == BackendType.HTTP) {
       url = expandAllowingMissing(b.get("url"), missingEnv);
       if (url == null || url.isBlank()) {
@@ -208,6 +240,12 @@ public final class ConfigCompiler {
     String key = expandAllowingMissing(b.get("api_key"), missingEnv);
     if (key != null && !key.isBlank()) {
       apiKey = new Secret(key.trim());
+    }
+    if (apiKey != null && (credentials == Credentials.CLIENT || type == BackendType.BEDROCK)) {
+      b.get("api_key").error(type == BackendType.BEDROCK
+          ? "a bedrock backend signs with AWS credentials (access_key_id/secret_access_key, profile or the default"
+              + " chain), not an api_key"
+          : "credentials: client forwards the client's own key; remove api_key (or use credentials: backend)");
     }
     Map<String, Secret> headers = new LinkedHashMap<>();
     b.get("headers").entries().forEach((header, valueNode) -> {
@@ -225,7 +263,25 @@ public final class ConfigCompiler {
       b.warn("backend \"" + name + "\" disabled: " + disabledReason);
     }
     DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
-    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection);
+    BackendTranslation translation = BackendTranslation.compile(b.get("translation"));
+    boolean demote = b.get("demote_nonstreaming").bool(false);
+    // The echo backend answers each client in its own protocol unless its protocol is declared (docs/translation.md).
+    boolean speaksBoth = type == BackendType.ECHO && !b.has("protocol");
+    return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection,
+        translation, demote, credentials, bedrock, speaksBoth);
+  }
+
+  private static Credentials credentials(ConfigNode node) {
+    String text = node.string("backend");
+    return switch (text.toLowerCase()) {
+      case "backend" -> Credentials.BACKEND;
+      case "client" -> Credentials.CLIENT;
+      default -> {
+        node.error("must be backend (the backend's api_key) or client (forward the client's own key), got \""
+            + text + "\"");
+        yield Credentials.BACKEND;
+      }
+    };
   }
 
   /** A backend referring to an unset variable is disabled rather than invalid, so the example runs keyless. */
@@ -261,10 +317,10 @@ public final class ConfigCompiler {
     }
   }
 
-  private static Map<String, Alias> aliases(ConfigNode node, Map<String, Backend> backends) {
+  private static Map<String, Alias> aliases(ConfigNode node, Map<String, Backend> backends, boolean passthrough) {
     Map<String, Alias> out = new LinkedHashMap<>();
-    if (node.isMissing()) {
-      node.error("at least one model alias is required");
+    if (node.isMissing() && !passthrough) {
+      node.error("at least one model alias is required (or a passthrough: section)");
     }
     node.entries().forEach((alias, aliasNode) -> {
       // Two shapes: `alias: [routes]` (flat) and `alias: {routes: [...], ...}` (full).
@@ -289,7 +345,9 @@ public final class ConfigCompiler {
         routesNode.error("alias \"" + alias + "\" needs at least one route");
       }
       routes.sort(Comparator.comparingInt(Route::priority));
-      out.put(alias, new Alias(alias, routes));
+      Boolean midstream = aliasNode.isMap() && aliasNode.has("midstream_recovery")
+          ? aliasNode.get("midstream_recovery").bool(true) : null;
+      out.put(alias, new Alias(alias, routes, midstream));
     });
     return out;
   }
@@ -328,6 +386,7 @@ public final class ConfigCompiler {
       r.get("weight").error("must be a positive whole number, got " + weight);
       return null;
     }
-    return new Route(backend, model, (int) priority, (int) weight);
+    Boolean demote = r.has("demote_nonstreaming") ? r.get("demote_nonstreaming").bool(false) : null;
+    return new Route(backend, model, (int) priority, (int) weight, r.get("prefill").bool(true), demote);
   }
 }

@@ -94,6 +94,18 @@ public record ConfigDiff(
     if (!before.capture().equals(after.capture())) {
       settings.add("capture");
     }
+    if (!before.clientKeys().equals(after.clientKeys())) {
+      settings.add("client_keys");
+    }
+    if (!before.passthrough().equals(after.passthrough())) {
+      settings.add("passthrough");
+    }
+    if (!before.routingRules().equals(after.routingRules())) {
+      settings.add("routing_rules");
+    }
+    if (!before.server().equals(after.server())) {
+      settings.add("server");
+    }
     if (!before.ui().equals(after.ui())) {
       settings.add("ui");
     }
@@ -102,6 +114,9 @@ public record ConfigDiff(
       restart.add("listen " + before.listen() + " -> " + after.listen());
     }
     restart.addAll(CaptureSettings.restartNeeded(before.capture(), after.capture()));
+    if (!before.cluster().equals(after.cluster())) {
+      restart.add("cluster");  // the Redis connection and its scope are set up once, at start
+    }
     return new ConfigDiff(aliasesAdded, aliasesRemoved, aliasesModified, backendsAdded, backendsRemoved,
         backendsModified, prompts, settings, restart);
   }

@@ -1,7 +1,13 @@
 package dev.llmproxy.config;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +16,10 @@ import java.util.Set;
 /**
  * A position in the parsed YAML tree that knows its own path ({@code models["gpt-4"].routes[1]}) and reports
  * type errors against it. Getters return the default after reporting, so one compile finds every problem.
+ *
+ * <p>It reads the tree vertx-config-yaml's processor makes: mappings are {@link JsonObject}s, except those inside
+ * lists, which stay plain {@link Map}s; an unquoted timestamp is an {@link Instant} (a {@link Date} inside a
+ * list), read back as text: {@code 2023-06-01} as written, a time of day in ISO-8601 UTC.
  */
 public final class ConfigNode {
 
@@ -20,7 +30,7 @@ public final class ConfigNode {
 
   ConfigNode(String path, Object value, ConfigProblems problems, EnvExpander env) {
     this.path = path;
-    this.value = value;
+    this.value = plain(value);
     this.problems = problems;
     this.env = env;
   }
@@ -91,12 +101,19 @@ public final class ConfigNode {
     return out;
   }
 
-  /** Warns about keys nobody reads: almost always a typo that would otherwise silently fall back to a default. */
+  /**
+   * Warns about keys nobody reads: almost always a typo that would otherwise silently fall back to a default.
+   * A near miss of a known key is named ("did you mean `backends`?"); otherwise the known keys are listed.
+   */
   public void warnUnknownKeys(Set<String> known) {
     if (value instanceof Map<?, ?> m) {
       for (Object k : m.keySet()) {
-        if (!known.contains(String.valueOf(k))) {
-          problems.warn(childPath(String.valueOf(k)), "unknown key (ignored); known keys: " + known);
+        String key = String.valueOf(k);
+        if (!known.contains(key)) {
+          String suggestion = KeySuggestions.closest(key, known);
+          problems.unknownKey(childPath(key), "unknown key (ignored); " + (suggestion != null
+              ? "did you mean `" + suggestion + "`?"
+              : "known keys: " + new java.util.TreeSet<>(known)));
         }
       }
     }
@@ -202,6 +219,25 @@ public final class ConfigNode {
 
   public void warn(String message) {
     problems.warn(path, message);
+  }
+
+  /** The processor's tree as plain maps, lists and scalars, so every reader below sees one shape. */
+  private static Object plain(Object value) {
+    if (value instanceof JsonObject json) {
+      return json.getMap();
+    }
+    if (value instanceof JsonArray json) {
+      return json.getList();
+    }
+    if (value instanceof Date date) {
+      return plain(date.toInstant());
+    }
+    if (value instanceof Instant instant) {
+      // YAML 1.1 reads `anthropic-version: 2023-06-01` as a timestamp; the user wrote a date.
+      var utc = instant.atOffset(ZoneOffset.UTC);
+      return utc.toLocalTime().equals(LocalTime.MIDNIGHT) ? utc.toLocalDate().toString() : instant.toString();
+    }
+    return value;
   }
 
   private String childPath(String key) {

@@ -8,6 +8,7 @@ public final class ConfigProblems {
 
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  private final List<String> unknownKeys = new ArrayList<>();
 
   public void error(String path, String message) {
     errors.add(path.isEmpty() ? message : path + ": " + message);
@@ -15,6 +16,12 @@ public final class ConfigProblems {
 
   public void warn(String path, String message) {
     warnings.add(path.isEmpty() ? message : path + ": " + message);
+  }
+
+  /** A key nobody reads: a warning, and the likeliest cause of the errors that follow (a typo). */
+  public void unknownKey(String path, String message) {
+    warn(path, message);
+    unknownKeys.add(warnings.get(warnings.size() - 1));
   }
 
   public boolean hasErrors() {
@@ -27,5 +34,10 @@ public final class ConfigProblems {
 
   public List<String> warnings() {
     return List.copyOf(warnings);
+  }
+
+  /** The warnings about unknown keys, a subset of {@link #warnings()}. */
+  public List<String> unknownKeys() {
+    return List.copyOf(unknownKeys);
   }
 }

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,11 +17,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the live snapshot in step with the config file and the system prompt directory. Every
  * {@code proxy.watch_interval} it compares their content digests with the last content it judged; on a change
- * (or when forced: SIGHUP, {@code POST /admin/reload}) it loads and compiles on a worker thread and swaps the
- * result in with one atomic step. An invalid config is refused with one log line and the old snapshot keeps
- * serving; that same content is not judged again until it changes.
+ * (or when forced: SIGHUP, {@code POST /admin/reload}) it has the loader compile exactly the bytes it read and
+ * swaps the result in with one atomic step. An invalid config is refused with one log line and the old snapshot
+ * keeps serving; that same content is not judged again until it changes.
  *
- * <p>Reloads run one at a time, in request order. Listeners run on a worker thread after the swap.
+ * <p>A reload is a chain of futures (read through {@code vertx.fileSystem()}, parse with vertx-config-yaml's
+ * processor, compile and apply on worker threads), never a worker waiting for another task: the processor queues
+ * its parse on the caller's context, where a waiting task would hold it up for good. Reloads run one at a time,
+ * in request order. Listeners run on a worker thread after the swap.
  */
 public final class ConfigWatcher {
 
@@ -32,18 +36,14 @@ public final class ConfigWatcher {
     static Fingerprint of(Snapshot snapshot) {
       return new Fingerprint(snapshot.checksum(), snapshot.systemPrompts().filesChecksum());
     }
-
-    /** Blocking. A missing or unreadable config file gets a digest of its own, so it differs from any content. */
-    static Fingerprint read(Path file, Path promptsDir) {
-      String config;
-      try {
-        config = ConfigLoader.sha256(ConfigLoader.read(file));
-      } catch (ConfigException e) {
-        config = "unreadable: " + e.getMessage();
-      }
-      return new Fingerprint(config, PromptFiles.read(promptsDir).checksum());
-    }
   }
+
+  /**
+   * The config file's bytes as read (null if it could not be read: {@code unreadable} says why) and the
+   * fingerprint of what was read. A missing or unreadable file gets a digest of its own, so it differs from any
+   * content.
+   */
+  private record Contents(Buffer bytes, ConfigException unreadable, Fingerprint fingerprint) {}
 
   private final Vertx vertx;
   private final ConfigLoader loader;
@@ -150,34 +150,85 @@ public final class ConfigWatcher {
 
   private Future<ReloadResult> enqueue(String trigger, boolean forced) {
     synchronized (lock) {
-      Future<ReloadResult> next = tail.transform(ignored -> vertx.executeBlocking(() -> run(trigger, forced), false));
+      Future<ReloadResult> next = tail.transform(ignored -> run(trigger, forced));
       tail = next;
       return next;
     }
   }
 
-  /** Blocking; runs on a worker thread, never two at once. */
-  private ReloadResult run(String trigger, boolean forced) {
+  private Future<ReloadResult> run(String trigger, boolean forced) {
     Snapshot current = snapshots.current();
     Path file = current.configFile();
-    Fingerprint before = Fingerprint.read(file, current.proxy().systemPromptsDir());
-    if (!forced && before.equals(judged)) {
-      return result(ReloadResult.Outcome.UNCHANGED, trigger, current.version(), before, null, List.of());
+    return read(file, current.proxy().systemPromptsDir()).compose(before -> {
+      if (!forced && before.fingerprint().equals(judged)) {
+        return Future.succeededFuture(unchanged(trigger, current, before));
+      }
+      Future<Snapshot> loading = before.unreadable() != null
+          ? Future.failedFuture(before.unreadable()) : loader.load(file, before.bytes());
+      return loading.transform(loaded -> loaded.failed()
+          ? vertx.executeBlocking(() -> refuse(trigger, current, before.fingerprint(), loaded.cause()), false)
+          : judge(trigger, forced, current, before, loaded.result()));
+    });
+  }
+
+  /** Swaps {@code next} in (on a worker thread: listeners may block), unless the files changed under the compile. */
+  private Future<ReloadResult> judge(String trigger, boolean forced, Snapshot current, Contents before, Snapshot next) {
+    return settled(next, forced).compose(settled -> settled
+        ? vertx.executeBlocking(() -> apply(trigger, current, next), false)
+        : Future.succeededFuture(unchanged(trigger, current, before)));
+  }
+
+  private ReloadResult unchanged(String trigger, Snapshot current, Contents before) {
+    return result(ReloadResult.Outcome.UNCHANGED, trigger, current.version(), before.fingerprint(), null, List.of());
+  }
+
+  /** Reads the config file's bytes through the file system API and digests both files; never fails. */
+  private Future<Contents> read(Path file, Path promptsDir) {
+    Future<Buffer> config = ConfigLoader.read(vertx, file);
+    Future<String> prompts = vertx.executeBlocking(() -> PromptFiles.read(promptsDir).checksum(), false);
+    return Future.join(config, prompts).transform(ignored -> {
+      if (prompts.failed()) {
+        return Future.failedFuture(prompts.cause());
+      }
+      if (config.failed()) {
+        ConfigException why = config.cause() instanceof ConfigException e
+            ? e : new ConfigException(file.toString(), List.of("cannot read: " + config.cause()));
+        return Future.succeededFuture(
+            new Contents(null, why, new Fingerprint("unreadable: " + why.getMessage(), prompts.result())));
+      }
+      return Future.succeededFuture(new Contents(config.result(), null,
+          new Fingerprint(ConfigLoader.sha256(config.result()), prompts.result())));
+    });
+  }
+
+  /**
+   * Whether the files still hold what {@code next} was compiled from. If not, an editor is still writing: the
+   * settled content is judged next time. A forced reload takes what it read.
+   */
+  private Future<Boolean> settled(Snapshot next, boolean forced) {
+    if (forced) {
+      return Future.succeededFuture(true);
     }
-    Snapshot next;
-    try {
-      next = loader.load(file);
-    } catch (ConfigException e) {
-      return reject(trigger, current, before, e.problems());
-    } catch (RuntimeException e) {
-      LOG.error("config reload failed unexpectedly", e);
-      return reject(trigger, current, before, List.of("internal error: " + e));
+    return read(next.configFile(), next.proxy().systemPromptsDir())
+        .map(after -> after.fingerprint().equals(Fingerprint.of(next)));
+  }
+
+  /** Blocking (listeners); runs on a worker thread. */
+  private ReloadResult refuse(String trigger, Snapshot current, Fingerprint judgedNow, Throwable failure) {
+    if (failure instanceof ConfigException e) {
+      List<String> problems = new java.util.ArrayList<>();
+      e.unknownKeys().forEach(w -> problems.add("warning: " + w));  // a typo first: it often explains the errors
+      problems.addAll(e.problems());
+      return reject(trigger, current, judgedNow, problems);
     }
+    LOG.error("config reload failed unexpectedly", failure);
+    return reject(trigger, current, judgedNow, List.of("internal error: " + failure));
+  }
+
+  /** Blocking (listeners); runs on a worker thread, never two at once. */
+  private ReloadResult apply(String trigger, Snapshot current, Snapshot next) {
+    Path file = next.configFile();
     Fingerprint loaded = Fingerprint.of(next);
-    if (!forced && !Fingerprint.read(file, next.proxy().systemPromptsDir()).equals(loaded)) {
-      // Changed again while we read it: an editor is still writing. Judge the settled content next time.
-      return result(ReloadResult.Outcome.UNCHANGED, trigger, current.version(), before, null, List.of());
-    }
     if (!bound.isLoopback() && next.proxyApiKey() == null && !next.allowUnauthenticated()) {
       return reject(trigger, current, loaded, List.of("proxy_api_key: required while the gateway listens on "
           + bound + " (not a loopback address; a new listen address applies only after a restart)"));

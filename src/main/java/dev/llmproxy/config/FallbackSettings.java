@@ -19,6 +19,8 @@ import java.util.Set;
  * @param cooldownInitial first cooldown of a failing route; doubles on consecutive failures
  * @param cooldownCap longest cooldown
  * @param totalTimeout bound of the whole request, L2 included; null means {@code timeout.total}
+ * @param midstreamRecovery whether a stream that breaks after content reached the client is continued on the next
+ *     candidate (an alias may say otherwise)
  */
 public record FallbackSettings(
     int retrySameRoute,
@@ -29,14 +31,29 @@ public record FallbackSettings(
     Duration cooldownCap,
     Duration totalTimeout,
     Map<String, List<String>> aliasFallback,
-    Map<String, List<String>> onContextLength) {
+    Map<String, List<String>> onContextLength,
+    boolean midstreamRecovery) {
 
   static final Set<String> KEYS = Set.of("retry_same_route", "max_retry_after", "max_retries", "retry_backoff",
-      "cooldown_initial_seconds", "cooldown_seconds", "total_timeout", "alias_fallback", "on_context_length");
+      "cooldown_initial_seconds", "cooldown_seconds", "total_timeout", "alias_fallback", "on_context_length",
+      "midstream_recovery");
 
   public FallbackSettings {
     aliasFallback = copy(aliasFallback);
     onContextLength = copy(onContextLength);
+  }
+
+  /** Settings with mid-stream recovery on (the default). */
+  public FallbackSettings(int retrySameRoute, Duration maxRetryAfter, int maxRetries, Duration retryBackoff,
+      Duration cooldownInitial, Duration cooldownCap, Duration totalTimeout, Map<String, List<String>> aliasFallback,
+      Map<String, List<String>> onContextLength) {
+    this(retrySameRoute, maxRetryAfter, maxRetries, retryBackoff, cooldownInitial, cooldownCap, totalTimeout,
+        aliasFallback, onContextLength, true);
+  }
+
+  /** Whether a broken stream of {@code alias} is continued: the alias' own setting, else this section's. */
+  public boolean midstreamRecoveryFor(Alias alias) {
+    return alias.midstreamRecovery() != null ? alias.midstreamRecovery() : midstreamRecovery;
   }
 
   public List<String> aliasFallbacksOf(String alias) {
@@ -62,8 +79,9 @@ public record FallbackSettings(
     Map<String, List<String>> l2 = aliasLists(node.get("alias_fallback"), aliases);
     Map<String, List<String>> contextLength = aliasLists(node.get("on_context_length"), aliases);
     rejectCycles(node.get("alias_fallback"), l2);
+    boolean midstream = node.get("midstream_recovery").bool(true);
     return new FallbackSettings(retrySameRoute, maxRetryAfter, maxRetries, backoff, initial, cap, total, l2,
-        contextLength);
+        contextLength, midstream);
   }
 
   private static long range(ConfigNode node, long fallback, long min, long max) {

@@ -20,6 +20,11 @@ import java.util.Optional;
  * @param rateLimit {@code rate_limit:}; {@code concurrency:}; {@code trusted_proxies:} (see docs/traffic-control.md)
  * @param logging the {@code logging:} section, applied at start and on reload
  * @param shutdown the {@code shutdown:} section (drain timeout)
+ * @param cluster the {@code cluster:} section (shared state through Redis); read at start only
+ * @param clientKeys {@code client_keys:}, named keys clients may present besides {@code proxy_api_key}
+ * @param passthrough {@code passthrough:}, the transparent mode (off when absent)
+ * @param routingRules {@code routing_rules:}, evaluated in order before alias resolution
+ * @param server the {@code server:} section: limits on client connections
  * @param capture the {@code capture:} section (traffic capture; off when absent)
  * @param ui the {@code ui:} section (the web UI at /ui/)
  */
@@ -45,13 +50,22 @@ public record Snapshot(
     TrustedProxies trustedProxies,
     LoggingSettings logging,
     ShutdownSettings shutdown,
+    ClusterSettings cluster,
+    java.util.Map<String, Secret> clientKeys,
+    PassthroughSettings passthrough,
+    dev.llmproxy.rules.RoutingRules routingRules,
+    ServerSettings server,
     CaptureSettings capture,
     UiSettings ui) {
+
+  /** The name a request authenticated with {@code proxy_api_key} has in routing rules and logs. */
+  public static final String DEFAULT_KEY_NAME = "default";
 
   public Snapshot {
     backends = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(backends));
     aliases = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(aliases));
     warnings = List.copyOf(warnings);
+    clientKeys = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(clientKeys));
   }
 
   /** The detection rules for one backend: its own override, or the global ones. */
@@ -70,7 +84,7 @@ public record Snapshot(
 
 
   public boolean authRequired() {
-    return proxyApiKey != null;
+    return proxyApiKey != null || !clientKeys.isEmpty();
   }
 
   /** The directory relative config paths resolve against. */

@@ -16,10 +16,16 @@ public enum FailureClass {
   /** The prompt is too long for this model: another model may take it; the route itself is healthy. */
   CONTEXT_LENGTH,
   /** A listed 4xx that says the backend cannot serve (bad key, no such model there, quota): move on and cool. */
-  BACKEND_REFUSED;
+  BACKEND_REFUSED,
+  /**
+   * The route would not continue an answer another route began (mid-stream recovery): e.g. a 400 for the
+   * assistant prefill, which Claude 4.6 models and extended thinking reject. The route is healthy; another may
+   * take the continuation.
+   */
+  CONTINUATION_REFUSED;
 
   /** Whether this failure says the route is unhealthy (and so should be cooled). */
   public boolean coolsRoute() {
-    return this != CONTEXT_LENGTH;
+    return this != CONTEXT_LENGTH && this != CONTINUATION_REFUSED;
   }
 }

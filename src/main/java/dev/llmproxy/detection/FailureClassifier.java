@@ -1,6 +1,5 @@
 package dev.llmproxy.detection;
 
-import dev.llmproxy.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -69,7 +68,7 @@ public final class FailureClassifier {
 
   /** An error event that arrived before any content of a stream. */
   public static Verdict streamError(String eventData) {
-    String text = eventData == null ? "" : eventData;
+    String text = errorOfFailedResponse(eventData == null ? "" : eventData);
     String lower = text.toLowerCase(Locale.ROOT);
     if (any(CONTEXT_LENGTH, text, lower)) {
       return Verdict.fail(FailureClass.CONTEXT_LENGTH, "stream error event: context length exceeded");
@@ -80,15 +79,44 @@ public final class FailureClassifier {
     return Verdict.fail(classOfBody(text, lower, FailureClass.TRANSIENT), "stream error event: " + summary(text));
   }
 
-  /** No usable HTTP exchange at all. */
-  public static Verdict transport(UpstreamFailure failure) {
-    FailureClass c = switch (failure.kind()) {
+  /**
+   * A Responses API {@code response.failed} event carries the whole response — the client's instructions and tools
+   * included, whose words must not decide the class — with the failure in {@code response.error}: only that is
+   * judged, as {@code {"error": ...}} so the trail shows its message. Any other event is judged whole.
+   */
+  private static String errorOfFailedResponse(String data) {
+    if (!data.contains("response.failed")) {
+      return data;
+    }
+    try {
+      JsonObject event = new JsonObject(data);
+      if ("response.failed".equals(event.getValue("type")) && event.getValue("response") instanceof JsonObject r
+          && r.getValue("error") instanceof JsonObject error) {
+        return new JsonObject().put("error", error).encode();
+      }
+    } catch (RuntimeException notJson) {
+      // judged as it is
+    }
+    return data;
+  }
+
+  /**
+   * A route answered a continuation of a broken stream (mid-stream recovery) with something other than a stream:
+   * typically a 400 for the assistant prefill. Whatever its status, it is no answer to the client's request.
+   */
+  public static Verdict continuationRefused(Buffer body) {
+    return Verdict.fail(FailureClass.CONTINUATION_REFUSED, "continuation refused: " + summary(inspected(body)));
+  }
+
+  /** No usable HTTP exchange at all; {@code message} says what happened, for the trail and the logs. */
+  public static Verdict transport(TransportFailure failure, String message) {
+    FailureClass c = switch (failure) {
       case CONNECT, TLS -> FailureClass.UNREACHABLE;
       case CONNECT_TIMEOUT, HEADER_TIMEOUT, FIRST_TOKEN_TIMEOUT, IDLE_TIMEOUT -> FailureClass.TIMEOUT;
       case RESET -> FailureClass.TRANSIENT;
-      case TOO_LARGE -> FailureClass.BACKEND_REFUSED;
+      case TOO_LARGE, SIGNING -> FailureClass.BACKEND_REFUSED;
     };
-    return Verdict.fail(c, failure.getMessage());
+    return Verdict.fail(c, message);
   }
 
   private static FailureClass classOfBody(String text, String lower, FailureClass fallback) {

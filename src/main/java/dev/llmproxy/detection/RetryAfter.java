@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * {@code x-ratelimit-reset-requests/-tokens} as Go durations ({@code 1s}, {@code 6m0s}, {@code 20ms}); Anthropic's
  * {@code anthropic-ratelimit-*-reset} as RFC 3339 instants.
  */
-public final class RetryAfter {
+final class RetryAfter {
 
   private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)");
   private static final String[] OPENAI_RESETS = {"x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"};

@@ -1,5 +1,10 @@
 package dev.llmproxy.echo;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.llmproxy.protocol.ErrorBodies;
+import dev.llmproxy.protocol.ErrorKind;
+import dev.llmproxy.protocol.Protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,18 +15,37 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The local echo backend: an HTTP server on an ephemeral loopback port, started with the gateway. Backends of
  * {@code type: echo} are sent there through the same upstream path as real providers.
+ *
+ * <p>A request it cannot answer gets a 400 in its protocol's shape, as a provider would send. A bug of its own
+ * (an exception while answering) gets a 500 at once, marked with {@link #INTERNAL_FAULT_HEADER} so the proxy
+ * answers its client with a 500 and does not cool the route for it; a stream already started is cut.
  */
 public final class EchoBackend {
 
+  /** On the echo's 500 for a bug of its own: the proxy's fault, not the backend's (never a reason to cool). */
+  public static final String INTERNAL_FAULT_HEADER = "X-LLM-Proxy-Echo-Fault";
+
+  private static final Logger LOG = LoggerFactory.getLogger(EchoBackend.class);
+
   private final Vertx vertx;
+  private final Consumer<HttpServerRequest> beforeReply;
   private HttpServer server;
 
   public EchoBackend(Vertx vertx) {
+    this(vertx, request -> { });
+  }
+
+  /** @param beforeReply runs before each answer (tests make it throw); production passes a no-op */
+  public EchoBackend(Vertx vertx, Consumer<HttpServerRequest> beforeReply) {
     this.vertx = vertx;
+    this.beforeReply = beforeReply;
   }
 
   public Future<EchoBackend> start() {
@@ -47,52 +71,98 @@ public final class EchoBackend {
   }
 
   private void handle(HttpServerRequest request) {
-    request.body().onSuccess(body -> {
-      JsonObject json;
-      try {
-        json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
-      } catch (RuntimeException e) {
-        request.response().setStatusCode(400).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("error", new JsonObject().put("message", "echo: invalid JSON")
-                .put("type", "invalid_request_error")).encode());
-        return;
+    request.body().onComplete(read -> {
+      if (read.failed()) {
+        return;  // the proxy dropped the request (its client left): nobody to answer
       }
-      String path = request.path();
-      String model = json.getString("model", "echo");
-      boolean stream = Boolean.TRUE.equals(json.getValue("stream"));
-      String id = "echo-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-      HttpServerResponse response = request.response().putHeader("x-echo-backend", "true");
-      if (path.endsWith("/messages/count_tokens")) {
-        sendJson(response, new JsonObject().put("input_tokens", EchoReplies.promptTokens(json)));
-      } else if (path.endsWith("/messages")) {
-        String text = EchoReplies.replyText(json, true);
-        if (stream) {
-          streamAnthropic(response, id, model, text, EchoReplies.promptTokens(json));
-        } else {
-          sendJson(response, EchoReplies.anthropicMessage("msg_" + id, model, text, EchoReplies.promptTokens(json)));
-        }
-      } else if (path.endsWith("/chat/completions")) {
-        String text = EchoReplies.replyText(json, false);
-        if (stream) {
-          streamChat(response, "chatcmpl-" + id, model, text, json);
-        } else {
-          sendJson(response, EchoReplies.chatCompletion("chatcmpl-" + id, model, text, EchoReplies.promptTokens(json)));
-        }
-      } else if (path.endsWith("/completions")) {
-        String text = EchoReplies.replyText(json, false);
-        if (stream) {
-          streamCompletion(response, "cmpl-" + id, model, text);
-        } else {
-          sendJson(response, EchoReplies.completion("cmpl-" + id, model, text, EchoReplies.promptTokens(json), false));
-        }
-      } else if (path.endsWith("/embeddings")) {
-        sendJson(response, EchoReplies.embeddings(model, json));
-      } else {
-        response.setStatusCode(404).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("error", new JsonObject().put("message", "echo: unknown path " + path)
-                .put("type", "invalid_request_error")).encode());
+      try {
+        beforeReply.accept(request);
+        answer(request, read.result());
+      } catch (Throwable bug) {  // whatever it is, the proxy must get an answer now, not wait for a timeout
+        internalFault(request, bug);
       }
     });
+  }
+
+  private static void answer(HttpServerRequest request, Buffer body) {
+    String path = request.path();
+    Protocol protocol = path.contains("/messages") ? Protocol.ANTHROPIC : Protocol.OPENAI;
+    JsonObject json;
+    try {
+      json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+    } catch (RuntimeException e) {
+      sendError(request.response(), 400, protocol, ErrorKind.INVALID_JSON, "echo: the body is not a JSON object");
+      return;
+    }
+    String problem = EchoReplies.problem(json, path);
+    if (problem != null) {
+      sendError(request.response(), 400, protocol, ErrorKind.INVALID_REQUEST, problem);
+      return;
+    }
+    String model = json.getString("model", "echo");
+    boolean stream = Boolean.TRUE.equals(json.getValue("stream"));
+    String id = "echo-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    HttpServerResponse response = request.response().putHeader("x-echo-backend", "true");
+    if (path.endsWith("/messages/count_tokens")) {
+      sendJson(response, new JsonObject().put("input_tokens", EchoReplies.promptTokens(json)));
+    } else if (path.endsWith("/messages")) {
+      String text = EchoReplies.replyText(json, true);
+      if (stream) {
+        streamAnthropic(response, id, model, text, EchoReplies.promptTokens(json));
+      } else {
+        sendJson(response, EchoReplies.anthropicMessage("msg_" + id, model, text, EchoReplies.promptTokens(json)));
+      }
+    } else if (path.endsWith("/chat/completions")) {
+      String text = EchoReplies.replyText(json, false);
+      if (stream) {
+        streamChat(response, "chatcmpl-" + id, model, text, json);
+      } else {
+        sendJson(response, EchoReplies.chatCompletion("chatcmpl-" + id, model, text, EchoReplies.promptTokens(json)));
+      }
+    } else if (path.endsWith("/completions")) {
+      String text = EchoReplies.replyText(json, false);
+      if (stream) {
+        streamCompletion(response, "cmpl-" + id, model, text);
+      } else {
+        sendJson(response, EchoReplies.completion("cmpl-" + id, model, text, EchoReplies.promptTokens(json), false));
+      }
+    } else if (path.endsWith("/responses")) {
+      String text = EchoResponses.replyText(json);
+      JsonObject reply = EchoResponses.response("resp_" + id, "msg_" + id, model, text, json);
+      if (stream) {
+        startStream(response);
+        EchoResponses.events(reply).forEach(e -> event(response, e.getString("type"), e));
+        response.end();
+      } else {
+        sendJson(response, reply);
+      }
+    } else if (path.endsWith("/embeddings")) {
+      sendJson(response, EchoReplies.embeddings(model, json));
+    } else {
+      sendError(response, 404, protocol, ErrorKind.NOT_FOUND, "echo: unknown path " + path);
+    }
+  }
+
+  private static void internalFault(HttpServerRequest request, Throwable bug) {
+    LOG.error("echo backend failed while answering {}", kv("trace_id", request.getHeader("X-Trace-ID")), bug);
+    HttpServerResponse response = request.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();  // a stream already started: cut it, so the proxy ends its client's stream with an error
+      return;
+    }
+    response.headers().clear();
+    response.putHeader(INTERNAL_FAULT_HEADER, "true");
+    Protocol protocol = request.path().contains("/messages") ? Protocol.ANTHROPIC : Protocol.OPENAI;
+    sendError(response, 500, protocol, ErrorKind.INTERNAL, "echo: internal error");
+  }
+
+  private static void sendError(HttpServerResponse response, int status, Protocol protocol, ErrorKind kind,
+      String message) {
+    response.setStatusCode(status).putHeader("content-type", "application/json")
+        .end(ErrorBodies.json(protocol, kind, message, null).toBuffer());
   }
 
   private static void sendJson(HttpServerResponse response, JsonObject body) {
@@ -111,8 +181,8 @@ public final class EchoBackend {
       data(response, EchoReplies.chatChunk(id, model, new JsonObject().put("content", piece), null));
     }
     data(response, EchoReplies.chatChunk(id, model, new JsonObject(), "stop"));
-    JsonObject options = req.getJsonObject("stream_options");
-    if (options != null && Boolean.TRUE.equals(options.getValue("include_usage"))) {
+    if (req.getValue("stream_options") instanceof JsonObject options
+        && Boolean.TRUE.equals(options.getValue("include_usage"))) {
       data(response, EchoReplies.chatChunk(id, model, new JsonObject(), null)
           .put("choices", new io.vertx.core.json.JsonArray())
           .put("usage", EchoReplies.usage(EchoReplies.promptTokens(req), EchoReplies.tokens(text))));

@@ -10,14 +10,68 @@ final class EchoReplies {
 
   private EchoReplies() {}
 
-  /** The reply text: the last user message, prefixed so nobody mistakes it for a model's answer. */
+  /** Longest part of the system prompt quoted in a reply; enough to recognise it. */
+  static final int QUOTED_SYSTEM_CHARS = 200;
+
+  /**
+   * Why the echo refuses this request, in the words a provider would use, or null when it can answer it. The
+   * checks cover what the reply is built from, so a well-formed request can never make the echo throw.
+   */
+  static String problem(JsonObject request, String path) {
+    if (request.containsKey("model") && !(request.getValue("model") instanceof String)) {
+      return invalidType("model", "a string", request.getValue("model"));
+    }
+    if (request.containsKey("stream_options") && request.getValue("stream_options") != null
+        && !(request.getValue("stream_options") instanceof JsonObject)) {
+      return invalidType("stream_options", "an object", request.getValue("stream_options"));
+    }
+    if (path.endsWith("/chat/completions") || path.endsWith("/messages") || path.endsWith("/messages/count_tokens")) {
+      Object messages = request.getValue("messages");
+      if (!(messages instanceof JsonArray list)) {
+        return messages == null ? "Missing required parameter: 'messages'."
+            : invalidType("messages", "an array of objects", messages);
+      }
+      for (int i = 0; i < list.size(); i++) {
+        if (!(list.getValue(i) instanceof JsonObject message)) {
+          return invalidType("messages[" + i + "]", "an object", list.getValue(i));
+        }
+        Object content = message.getValue("content");
+        if (content != null && !(content instanceof String) && !(content instanceof JsonArray)) {
+          return invalidType("messages[" + i + "].content", "a string or an array of content parts", content);
+        }
+      }
+      Object system = request.getValue("system");
+      if (system != null && !(system instanceof String) && !(system instanceof JsonArray)) {
+        return invalidType("system", "a string or an array of text blocks", system);
+      }
+    } else if (path.endsWith("/responses")) {
+      Object input = request.getValue("input");
+      if (input != null && !(input instanceof String) && !(input instanceof JsonArray)) {
+        return invalidType("input", "a string or an array of input items", input);
+      }
+    } else if (path.endsWith("/embeddings") && request.getValue("input") == null) {
+      return "Missing required parameter: 'input'.";
+    }
+    return null;
+  }
+
+  private static String invalidType(String param, String expected, Object got) {
+    String kind = got instanceof String ? "a string" : got instanceof JsonObject ? "an object"
+        : got instanceof JsonArray ? "an array" : got instanceof Boolean ? "a boolean"
+        : got instanceof Number ? "a number" : "null";
+    return "Invalid type for '" + param + "': expected " + expected + ", but got " + kind + " instead.";
+  }
+
+  /**
+   * The reply text: the last user message, prefixed so nobody mistakes it for a model's answer, followed by the
+   * system prompt the backend received, if any (so an injected prompt can be seen working).
+   */
   static String replyText(JsonObject request, boolean anthropic) {
     String last = "";
-    JsonArray messages = request.getJsonArray("messages");
+    JsonArray messages = request.getValue("messages") instanceof JsonArray a ? a : null;
     if (messages != null) {
       for (int i = messages.size() - 1; i >= 0; i--) {
-        JsonObject m = messages.getJsonObject(i);
-        if ("user".equals(m.getString("role"))) {
+        if (messages.getValue(i) instanceof JsonObject m && "user".equals(m.getValue("role"))) {
           last = text(m.getValue("content"));
           break;
         }
@@ -26,7 +80,29 @@ final class EchoReplies {
       Object prompt = request.getValue("prompt");
       last = prompt instanceof JsonArray a && !a.isEmpty() ? String.valueOf(a.getValue(0)) : String.valueOf(prompt);
     }
-    return "[echo] " + last;
+    String system = systemText(request, anthropic);
+    return "[echo] " + last + (system.isEmpty() ? "" : " [system prompt: " + quoted(system) + "]");
+  }
+
+  /** The system prompt as the backend received it: Anthropic's {@code system}, OpenAI's first system message. */
+  static String systemText(JsonObject request, boolean anthropic) {
+    if (anthropic) {
+      return text(request.getValue("system"));
+    }
+    if (request.getValue("messages") instanceof JsonArray messages) {
+      for (Object m : messages) {
+        if (m instanceof JsonObject message
+            && ("system".equals(message.getValue("role")) || "developer".equals(message.getValue("role")))) {
+          return text(message.getValue("content"));
+        }
+      }
+    }
+    return "";
+  }
+
+  private static String quoted(String text) {
+    String line = text.replaceAll("\\s+", " ").trim();
+    return line.length() > QUOTED_SYSTEM_CHARS ? line.substring(0, QUOTED_SYSTEM_CHARS) + "…" : line;
   }
 
   /** Content as a string, or the text parts of a content array (OpenAI parts, Anthropic blocks). */
@@ -37,8 +113,8 @@ final class EchoReplies {
     if (content instanceof JsonArray parts) {
       StringBuilder out = new StringBuilder();
       for (Object p : parts) {
-        if (p instanceof JsonObject part && part.getString("text") != null) {
-          out.append(part.getString("text"));
+        if (p instanceof JsonObject part && part.getValue("text") instanceof String text) {
+          out.append(out.length() == 0 ? "" : " ").append(text);
         }
       }
       return out.toString();

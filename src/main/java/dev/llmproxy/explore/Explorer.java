@@ -44,19 +44,24 @@ public final class Explorer {
 
   /** @return the exit code, or -1 when the explorer is serving and the process must stay up */
   public static int run(Options options, PrintStream out, PrintStream err) {
+    // One Vert.x instance: the config's YAML processor runs on it, then the server.
+    Vertx vertx = Vertx.vertx();
     Source source;
     try {
-      source = source(options);
+      source = source(options, vertx);
     } catch (ConfigException e) {
       e.problems().forEach(p -> err.println("llm-proxy: " + options.config() + ": " + p));
+      close(vertx);
       return 1;
     } catch (IllegalArgumentException e) {
       err.println("llm-proxy: " + e.getMessage());
+      close(vertx);
       return 1;
     }
     Optional<RequestStore> opened = RequestStore.open(source.store());
     if (opened.isEmpty()) {
       err.println("llm-proxy: --explore needs a capture store; " + source.description() + " has none");
+      close(vertx);
       return 1;
     }
     RequestStore store = opened.get();
@@ -65,10 +70,10 @@ public final class Explorer {
     } catch (IOException | SQLException | RuntimeException e) {
       err.println("llm-proxy: cannot open " + source.description() + ": " + e.getMessage());
       store.close();
+      close(vertx);
       return 1;
     }
     int port = options.port() == null ? DEFAULT_PORT : options.port();
-    Vertx vertx = Vertx.vertx();
     Router router = Router.router(vertx);
     router.get("/").handler(rc -> rc.response().setStatusCode(303).putHeader("Location", WebUi.ROOT + "/").end());
     WebUi.forExplorer(store, source.description(), Clock.systemUTC()).mount(router, vertx);
@@ -81,7 +86,7 @@ public final class Explorer {
           .requestHandler(router).listen().await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       err.println("llm-proxy: cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
-      vertx.close();
+      close(vertx);
       store.close();
       return 1;
     }
@@ -89,22 +94,26 @@ public final class Explorer {
         + source.description() + "; Ctrl-C to stop)");
     out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        vertx.close().await(5, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // exiting anyway
-      }
+      close(vertx);
       store.close();
     }, "llm-proxy-explorer-shutdown"));
     return -1;
   }
 
-  static Source source(Options options) throws ConfigException {
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().await(5, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // exiting anyway
+    }
+  }
+
+  static Source source(Options options, Vertx vertx) throws ConfigException {
     if (options.data() != null) {
       return fromDirectory(options.data());
     }
     if (Files.isRegularFile(options.config())) {
-      Snapshot snapshot = ConfigLoader.fromSystemEnv().load(options.config());
+      Snapshot snapshot = ConfigLoader.fromSystemEnv(vertx).loadAndWait(options.config());
       CaptureSettings capture = snapshot.capture();
       Path dir = capture.directory();
       if (capture.store().type() == CaptureSettings.StoreType.NONE) {

@@ -1,280 +1,153 @@
 package dev.llmproxy.fallback;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
-import dev.llmproxy.config.FallbackSettings;
-import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.detection.FailureClass;
 import dev.llmproxy.detection.Verdict;
-import dev.llmproxy.limits.BackendSlots;
-import dev.llmproxy.limits.Slot;
-import dev.llmproxy.observability.LogFields;
-import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
-import dev.llmproxy.protocol.ApiError;
-import dev.llmproxy.protocol.ErrorKind;
-import dev.llmproxy.routing.AliasResolver;
 import dev.llmproxy.routing.Candidate;
-import dev.llmproxy.routing.RoutePlan;
-import dev.llmproxy.streaming.ClientResponse;
-import dev.llmproxy.upstream.UpstreamClient;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import java.time.Clock;
+import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
+import java.util.random.RandomGenerator;
 
 /**
- * Serves a request from the routes of its alias and, when they all fail, from its fallback aliases.
- *
- * <p>Order: the alias' candidates (priority tiers, shuffled within a tier), skipping routes whose circuit is
- * open; then, if the prompt was too long everywhere, the {@code fallback.on_context_length} aliases; otherwise
- * the {@code fallback.alias_fallback} aliases, each with its own candidates and {@code max_retries} budget; all
- * within the request deadline. A failed attempt goes through {@link RetryPolicy}: retry the route, or cool it
- * and move on. When every route everywhere is cooling, the one whose cooldown ends first is tried anyway.
+ * One request's walk through its {@link AttemptPlan}. For each candidate: take a {@link RouteLease}, make one
+ * {@link Attempt}, and on failure let {@link RetryPolicy} decide: retry the route after a wait, or report the
+ * verdict on the route and go on with the next candidate; all within one {@link Budget}. The result is an
+ * {@link Accepted} answer, which owns the lease from then on, or the final error. Nothing here writes to the
+ * client. An attempt whose future fails (the client left, or the proxy's own code threw) ends the walk at once
+ * and is never held against the route. Confined to the request's event loop.
  */
-public final class AttemptLoop {
+final class AttemptLoop {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AttemptLoop.class);
+  private final RequestContext ctx;
+  private final AttemptPlan plan;
+  private final Budget budget;
+  private final RouteLeases leases;
+  private final Attempt attempt;
+  private final Function<Duration, Future<?>> timer;
+  private final RandomGenerator random;
+  private final AttemptTrail trail;
+  private final PrepareBody bodies;
+  private ClientBody requests;
 
-  private final Vertx vertx;
-  private final AliasResolver resolver;
-  private final CooldownRegistry cooldowns;
-  private final BackendSlots backendSlots;
-  private final SingleAttempt single;
-
-  public AttemptLoop(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns,
-      BackendSlots backendSlots, Clock clock) {
-    this.vertx = vertx;
-    this.resolver = resolver;
-    this.cooldowns = cooldowns;
-    this.backendSlots = backendSlots;
-    this.single = new SingleAttempt(vertx, upstream, clock);
+  AttemptLoop(RequestContext ctx, AttemptPlan plan, Budget budget, RouteLeases leases, Attempt attempt,
+      PrepareBody bodies, Function<Duration, Future<?>> timer, RandomGenerator random) {
+    this.ctx = ctx;
+    this.plan = plan;
+    this.budget = budget;
+    this.leases = leases;
+    this.attempt = attempt;
+    this.bodies = bodies;
+    this.requests = route -> ctx.body();
+    this.timer = timer;
+    this.random = random;
+    this.trail = new AttemptTrail(ctx);
   }
 
-  /** Completes when the client response has ended (accepted answer relayed, or the provider's answer returned). */
-  public Future<Void> run(RequestContext ctx) {
-    RequestAttempts trail = new RequestAttempts();
-    List<String> aliases = new ArrayList<>();
-    aliases.add(ctx.alias().name());
-    aliases.addAll(ctx.snapshot().fallback().aliasFallbacksOf(ctx.alias().name()));
-    Candidate lastResort = lastResortIfAllCooling(ctx, aliases, trail);
-    Future<Void> served = lastResort != null
-        ? lastResort(ctx, lastResort, trail)
-        : tryAlias(ctx, aliases, 0, trail);
-    return served.recover(err -> err instanceof SingleAttempt.ClientGone
-        ? Future.failedFuture(ApiError.of(ErrorKind.INVALID_REQUEST, "client disconnected"))
-        : Future.failedFuture(err));
+  Future<Accepted> run() {
+    return nextCandidate();
   }
 
-  private Future<Void> tryAlias(RequestContext ctx, List<String> aliases, int index, RequestAttempts trail) {
-    if (index >= aliases.size()) {
-      return giveUp(ctx, trail);
-    }
-    Snapshot snapshot = ctx.snapshot();
-    RoutePlan plan = plan(ctx, aliases.get(index), trail);
-    plan.skipped().forEach(trail::skipped);
-    return tryCandidate(ctx, plan, 0, new int[] {0}, trail).compose(served -> {
-      if (served) {
-        return Future.succeededFuture();
-      }
-      if (trail.takeContextLengthFlag()) {
-        // The prompt is too long for these models: only the aliases meant for long prompts can help.
-        List<String> longer = snapshot.fallback().contextLengthFallbacksOf(ctx.alias().name()).stream()
-            .filter(a -> !aliases.subList(0, index + 1).contains(a)).toList();
-        if (longer.isEmpty()) {
-          return giveUp(ctx, trail);
-        }
-        List<String> next = new ArrayList<>(aliases.subList(0, index + 1));
-        next.addAll(longer);
-        return tryAlias(ctx, next, index + 1, trail);
-      }
-      return tryAlias(ctx, aliases, index + 1, trail);
-    });
+  /** See {@link Accepted#next}: an accepted answer broke (or refused a continuation); the walk goes on from there. */
+  Future<Accepted> resume(RouteLease lease, int retriesDone, Verdict broke, int status, ClientBody continuation) {
+    requests = continuation;
+    Attempt.Judged judged = new Attempt.Judged(broke, status, null);
+    return afterFailure(lease, retriesDone, judged, trail.reopen()).onFailure(e -> lease.release());
   }
 
-  /** @return true when the request was served, false when this alias has nothing more to try */
-  private Future<Boolean> tryCandidate(
-      RequestContext ctx, RoutePlan plan, int index, int[] attemptsInAlias, RequestAttempts trail) {
-    if (index >= plan.candidates().size()) {
-      return Future.succeededFuture(false);
-    }
-    int limit = ctx.snapshot().concurrency().backendLimit();
-    if (limit <= 0) {
-      return tryAdmitted(ctx, plan, index, Slot.NONE, attemptsInAlias, trail);
-    }
-    // concurrency.per_backend_limit: a candidate whose backend is at its limit is skipped (not failed, not
-    // cooled); when every remaining one is, the request waits without a thread for one to free up.
-    List<String> backends = plan.candidates().stream().map(c -> c.backend().name()).toList();
-    Duration budget = SingleAttempt.min(ctx.snapshot().concurrency().queueTimeout(), remaining(ctx));
-    return backendSlots.acquireFirst(ctx, backends, index, limit, budget).compose(pick -> {
-      for (int busy = index; busy < pick.index(); busy++) {
-        trail.skipped(plan.candidates().get(busy).key() + " (backend at per_backend_limit)");
-      }
-      return tryAdmitted(ctx, plan, pick.index(), pick.slot(), attemptsInAlias, trail);
-    });
-  }
-
-  /** The candidate has a backend slot (or needs none); now its circuit decides. */
-  private Future<Boolean> tryAdmitted(
-      RequestContext ctx, RoutePlan plan, int index, Slot slot, int[] attemptsInAlias, RequestAttempts trail) {
-    Candidate candidate = plan.candidates().get(index);
-    CooldownRegistry.Admission admission = cooldowns.admit(candidate.key());
-    if (admission == CooldownRegistry.Admission.COOLING) {
-      slot.release();
-      trail.skipped(candidate.key() + " (cooling down, " + seconds(cooldowns.remaining(candidate.key())) + " left)");
-      return tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail);
-    }
-    return tryRoute(ctx, candidate, slot, 0, attemptsInAlias, trail).compose(served -> served
-        ? Future.succeededFuture(true)
-        : tryCandidate(ctx, plan, index + 1, attemptsInAlias, trail));
-  }
-
-  /**
-   * Attempts one route, retrying it as the policy says. The backend slot is released when an attempt fails
-   * (before any wait), and held until the request finishes when it is accepted. @return true when served
-   */
-  private Future<Boolean> tryRoute(RequestContext ctx, Candidate candidate, Slot slot, int retriesDone,
-      int[] attemptsInAlias, RequestAttempts trail) {
-    FallbackSettings settings = ctx.snapshot().fallback();
-    Duration remaining = remaining(ctx);
+  private Future<Accepted> nextCandidate() {
     if (ctx.clientGone()) {
-      slot.release();
-      cooldowns.abandon(candidate.key());
-      return Future.failedFuture(new SingleAttempt.ClientGone());
+      return Attempt.clientGone();
     }
-    if (attemptsInAlias[0] >= settings.maxRetries() || remaining.isZero()) {
-      slot.release();
-      cooldowns.abandon(candidate.key());
-      trail.skipped(candidate.key() + (remaining.isZero() ? " (request deadline reached)" : " (max_retries reached)"));
-      return Future.succeededFuture(false);
+    Candidate next = plan.next();
+    plan.takeNotes().forEach(trail::skipped);
+    if (next == null) {
+      Accepted.ProviderError answer = trail.contextLengthAnswer();
+      return answer != null ? Future.succeededFuture(Accepted.providerError(answer))
+          : Future.failedFuture(trail.finalError());
     }
-    attemptsInAlias[0]++;
-    return single.run(ctx, candidate, remaining, trail).transform(done -> {
-      if (done.failed()) {
-        slot.release();
-        cooldowns.abandon(candidate.key());
-        return Future.failedFuture(done.cause());
+    String refusal = budget.refusal(next.alias());
+    if (refusal != null) {
+      trail.skipped(next, refusal);
+      return nextCandidate();
+    }
+    List<Candidate> choices = new ArrayList<>(List.of(next));
+    choices.addAll(plan.restOfAlias());
+    Duration wait = budget.capped(ctx.snapshot().concurrency().queueTimeout());
+    return leases.take(ctx, choices, plan.isLastResort(), wait).compose(taken -> {
+      choices.subList(0, taken.index()).forEach(busy -> trail.skipped(busy, "backend at per_backend_limit"));
+      plan.skip(taken.index());
+      if (taken.lease() == null) {
+        trail.cooling(choices.get(taken.index()), taken.coolingLeft());
+        return nextCandidate();
       }
-      SingleAttempt.Result result = done.result();
-      if (result.verdict().accepted()) {
-        ctx.onFinish(slot::release);
-        cooldowns.success(candidate.key());
-        return Future.succeededFuture(true);
-      }
-      slot.release();
-      return afterFailure(ctx, candidate, result, retriesDone, attemptsInAlias, trail);
+      return tryRoute(taken.lease(), 0);
     });
   }
 
-  private Future<Boolean> afterFailure(RequestContext ctx, Candidate candidate, SingleAttempt.Result result,
-      int retriesDone, int[] attemptsInAlias, RequestAttempts trail) {
-    Verdict verdict = result.verdict();
-    FallbackSettings settings = ctx.snapshot().fallback();
-    RetryPolicy.Decision decision = RetryPolicy.decide(verdict, retriesDone, settings, ThreadLocalRandom.current());
-    trail.failed(verdict.failure(), verdict.retryAfter());
-    ctx.recordAttempt(record(candidate, result.status(), verdict.reason(), result.startedNanos()));
-    ctx.errorReason(verdict.reason());
-    LOG.warn("attempt failed", kv(LogFields.TRACE_ID, ctx.traceId()), kv(LogFields.ALIAS, candidate.alias()),
-        kv(LogFields.BACKEND, candidate.backend().name()), kv(LogFields.MODEL, candidate.model()),
-        kv(LogFields.STATUS, result.status()), kv(LogFields.STREAM, ctx.stream()),
-        kv("failure_class", verdict.failure().name()), kv(LogFields.ERROR, verdict.reason()),
-        kv("decision", decision.why()));
-    if (decision.retrySameRoute() && decision.delay().compareTo(remaining(ctx)) < 0
-        && attemptsInAlias[0] < settings.maxRetries()) {
-      return vertx.timer(Math.max(1, decision.delay().toMillis())).compose(v -> {
-        int limit = ctx.snapshot().concurrency().backendLimit();
-        Optional<Slot> slot = limit > 0 ? backendSlots.tryAcquire(candidate.backend().name(), limit) : Optional.of(Slot.NONE);
-        if (slot.isEmpty()) {
-          cooldowns.abandon(candidate.key());
-          trail.skipped(candidate.key() + " (retry skipped: backend at per_backend_limit)");
-          return Future.succeededFuture(false);
+  private Future<Accepted> tryRoute(RouteLease lease, int retriesDone) {
+    Candidate route = lease.candidate();
+    String refusal = budget.refusal(route.alias());
+    if (ctx.clientGone() || refusal != null) {
+      lease.release();
+      if (ctx.clientGone()) {
+        return Attempt.clientGone();
+      }
+      trail.skipped(route, refusal);
+      return nextCandidate();
+    }
+    // Futures catch what the mapping code throws: a bug in the proxy fails the walk like a client gone would.
+    Future<Buffer> prepared = Future.succeededFuture(route).map(r -> bodies.prepare(ctx, requests.forRoute(r), r));
+    if (prepared.cause() instanceof UnservableRequest refused) {
+      lease.release();  // never tried: neither judged nor counted against the budget
+      trail.refused(route, refused);
+      return nextCandidate();
+    }
+    budget.spend(route.alias());
+    Instant started = ctx.scope().clock().instant();
+    return prepared.compose(body ->
+        attempt.run(route, body, budget.remaining()).compose(judged -> {
+          if (!judged.verdict().accepted()) {
+            return afterFailure(lease, retriesDone, judged, started);
+          }
+          lease.succeeded();
+          trail.accepted(route, judged, started);
+          return Future.succeededFuture(new Accepted(judged.answer(), body, lease, this, retriesDone));
+        })).onFailure(err -> lease.release());  // the client left, or a bug: the route is not judged
+  }
+
+  private Future<Accepted> afterFailure(RouteLease lease, int retriesDone, Attempt.Judged judged, Instant started) {
+    Candidate route = lease.candidate();
+    Verdict verdict = judged.verdict();
+    RetryPolicy.Decision decision = RetryPolicy.decide(verdict, retriesDone, ctx.snapshot().fallback(), random);
+    trail.failed(route, judged, started, decision);
+    if (decision.retrySameRoute() && budget.allowsRetry(route.alias(), decision.delay())) {
+      lease.returnSlot();
+      return timer.apply(decision.delay()).compose(v -> leases.retake(ctx, lease)).compose(renewed -> {
+        if (renewed == null) {
+          trail.skipped(route, "retry skipped: backend at per_backend_limit");
+          return nextCandidate();
         }
-        return tryRoute(ctx, candidate, slot.get(), retriesDone + 1, attemptsInAlias, trail);
+        return tryRoute(renewed, retriesDone + 1);
       });
     }
     if (verdict.failure() == FailureClass.CONTEXT_LENGTH) {
-      cooldowns.success(candidate.key()); // it answered properly: the route is healthy
+      lease.succeeded();  // it answered properly: the route is healthy, the prompt too long for it
+      plan.contextLengthExceeded();
+      if (judged.answer() instanceof Accepted.ProviderError answer) {
+        trail.contextLengthAnswer(answer);
+      }
     } else if (decision.coolRoute() || decision.retrySameRoute()) {
-      Duration cooling = cooldowns.failure(candidate.key(), decision.coolFor(), settings.cooldownInitial(),
-          settings.cooldownCap());
+      Duration cooling = lease.failed(decision.coolFor(), ctx.snapshot().fallback());
       if (verdict.failure() == FailureClass.RATE_LIMITED) {
         trail.rateLimitedFor(cooling);
       }
     }
-    return Future.succeededFuture(false);
-  }
-
-  /**
-   * Every route of the alias and of its fallbacks is cooling: rather than failing outright, probe the one whose
-   * cooldown ends first (it is the likeliest to have recovered).
-   */
-  private Candidate lastResortIfAllCooling(RequestContext ctx, List<String> aliases, RequestAttempts trail) {
-    Candidate soonest = null;
-    for (String alias : aliases) {
-      for (Candidate c : plan(ctx, alias, trail).candidates()) {
-        if (!cooldowns.isCooling(c.key())) {
-          return null; // the usual case, found in the first alias: fallback aliases are not even resolved
-        }
-        if (soonest == null || cooldowns.remaining(c.key()).compareTo(cooldowns.remaining(soonest.key())) < 0) {
-          soonest = c;
-        }
-      }
-    }
-    return soonest;
-  }
-
-  /** The alias' plan for this request: resolved (and shuffled) once, when first needed. */
-  private RoutePlan plan(RequestContext ctx, String alias, RequestAttempts trail) {
-    if (alias.equals(ctx.alias().name()) && ctx.plan() != null) {
-      return ctx.plan();
-    }
-    return trail.plan(alias, name -> resolver.plan(ctx.snapshot(), ctx.snapshot().aliases().get(name), ctx.protocol()));
-  }
-
-  private Future<Void> lastResort(RequestContext ctx, Candidate candidate, RequestAttempts trail) {
-    trail.skipped("every route was cooling down; tried " + candidate.key() + ", whose cooldown ends first");
-    cooldowns.forceProbe(candidate.key());
-    int limit = ctx.snapshot().concurrency().backendLimit();
-    Future<Slot> slot = limit <= 0 ? Future.succeededFuture(Slot.NONE)
-        : backendSlots.acquireFirst(ctx, List.of(candidate.backend().name()), 0, limit,
-            SingleAttempt.min(ctx.snapshot().concurrency().queueTimeout(), remaining(ctx))).map(BackendSlots.Pick::slot);
-    return slot.compose(s -> tryRoute(ctx, candidate, s, 0, new int[] {0}, trail))
-        .compose(served -> served ? Future.succeededFuture() : giveUp(ctx, trail));
-  }
-
-  /** Nothing was accepted: the provider's own context-length answer if that is what ended it, else our error. */
-  private Future<Void> giveUp(RequestContext ctx, RequestAttempts trail) {
-    RequestAttempts.ProviderAnswer answer = trail.contextLengthAnswer();
-    if (answer != null && !ctx.response().headWritten()) {
-      ctx.status(answer.status());
-      var response = ctx.response().setStatusCode(answer.status());
-      String type = answer.headers().get("content-type");
-      response.putHeader("Content-Type", type == null ? "application/json" : type);
-      response.putHeader(ClientResponse.ATTEMPTS_HEADER, String.valueOf(ctx.attempts().size()));
-      ctx.addBytesOut(answer.body().length());
-      ctx.tap().responseBody(answer.body());  // capture: the provider's answer is what the client gets
-      return response.end(answer.body());
-    }
-    return Future.failedFuture(trail.finalError(ctx));
-  }
-
-  static AttemptRecord record(Candidate c, int status, String outcome, long startedNanos) {
-    long millis = startedNanos == 0 ? 0 : (System.nanoTime() - startedNanos) / 1_000_000;
-    return new AttemptRecord(c.alias(), c.backend().name(), c.model(), status, outcome, millis);
-  }
-
-  private static Duration remaining(RequestContext ctx) {
-    Duration left = ctx.snapshot().requestDeadline().minusNanos(System.nanoTime() - ctx.startNanos());
-    return left.isNegative() ? Duration.ZERO : left;
-  }
-
-  private static String seconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000) + "s";
+    lease.release();
+    return nextCandidate();
   }
 }

@@ -9,7 +9,7 @@ import java.util.random.RandomGenerator;
  * What to do after a failed attempt: retry the same route after a delay, or move on (cooling the route or not).
  * Pure; the table it implements is documented in docs/routing.md.
  */
-public final class RetryPolicy {
+final class RetryPolicy {
 
   /** Never more than two attempts a second on one route when a 429 gives no hint. */
   static final Duration MIN_RATE_LIMIT_SPACING = Duration.ofMillis(500);
@@ -59,6 +59,8 @@ public final class RetryPolicy {
       case UNREACHABLE -> Decision.moveOn(true, null, "unreachable: move on");
       case BACKEND_REFUSED -> Decision.moveOn(true, null, "backend refused: move on");
       case CONTEXT_LENGTH -> Decision.moveOn(false, null, "context length: another model may fit; route stays healthy");
+      case CONTINUATION_REFUSED -> Decision.moveOn(false, null, "continuation refused: another route may take it;"
+          + " route stays healthy");
     };
   }
 

@@ -3,6 +3,7 @@ package dev.llmproxy.ingress;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
 import dev.llmproxy.protocol.ApiError;
+import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.ErrorKind;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
@@ -10,8 +11,8 @@ import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Parses the JSON body (the only parse of it the proxy does) and reads what routing needs: the model alias and
- * whether the client wants a stream, then looks the alias up in the pinned snapshot.
+ * Parses the JSON body (the only parse of it the proxy does) and reads what routing needs: the model the client
+ * asked for and whether it wants a stream. Routing rules and the alias lookup come next, in their own stages.
  */
 public final class ParseRequest implements Stage {
 
@@ -33,6 +34,9 @@ public final class ParseRequest implements Stage {
       return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + firstLine(e.getMessage()), null);
     }
     Object model = body.getValue("model");
+    if (model == null && passedThroughWithoutModel(ctx)) {
+      model = NO_MODEL;
+    }
     if (!(model instanceof String alias) || alias.isBlank()) {
       return fail(ErrorKind.INVALID_REQUEST, "Missing required parameter: 'model' (a model alias string).", "model");
     }
@@ -42,13 +46,19 @@ public final class ParseRequest implements Stage {
     }
     ctx.body(body);
     ctx.stream(Boolean.TRUE.equals(stream) && ctx.endpoint().canStream());
-    var found = ctx.snapshot().alias(alias);
-    if (found.isEmpty()) {
-      return fail(ErrorKind.MODEL_NOT_FOUND, "The model `" + alias + "` does not exist. Available models: "
-          + ctx.snapshot().aliases().keySet() + ".", "model");
-    }
-    ctx.alias(found.get());
+    ctx.model(alias);
     return Future.succeededFuture();
+  }
+
+  /**
+   * The Responses API makes {@code model} optional (a stored prompt can name it). In the transparent mode such a
+   * request still goes to the provider as it is, known by this name in limits and logs (the name the catch-all
+   * passthrough gives it too); routed by alias, it needs a model like any other request.
+   */
+  static final String NO_MODEL = "-";
+
+  private static boolean passedThroughWithoutModel(RequestContext ctx) {
+    return ctx.endpoint() == Endpoint.RESPONSES && FindAlias.passthroughBackend(ctx.snapshot(), ctx.protocol()) != null;
   }
 
   private static Future<Void> fail(ErrorKind kind, String message, String param) {

@@ -31,10 +31,8 @@ public final class AcquireSlot implements Stage {
     }
     ConcurrencySettings settings = traffic.gate().settings();
     ConcurrencyGate.Ticket ticket = traffic.gate().enter();
-    Runnable leave = ticket::cancel;
-    ctx.onClientGone(leave);
+    ctx.scope().cancelled().onSuccess(v -> ticket.cancel());  // leaves the queue; a no-op once granted
     return ticket.slot().transform(ar -> {
-      ctx.removeOnClientGone(leave);
       if (ar.succeeded()) {
         ctx.onFinish(ar.result()::release);
         return Future.succeededFuture();

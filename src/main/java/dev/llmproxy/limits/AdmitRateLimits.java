@@ -25,7 +25,15 @@ public final class AdmitRateLimits implements Stage {
   @Override
   public Future<Void> apply(RequestContext ctx) {
     traffic.sync(ctx.snapshot());
-    RateDecision decision = traffic.rates().admit(ctx.clientIp(), ctx.alias().name());
+    RateLimiters.Fleet fleet = traffic.fleetRates();
+    if (fleet == null) {
+      return answer(ctx, traffic.rates().admit(ctx.clientIp(), ctx.alias().name()));
+    }
+    return fleet.admit(ctx.clientIp(), ctx.alias().name(), ctx.snapshot().rateLimit())
+        .compose(decision -> answer(ctx, decision));
+  }
+
+  private static Future<Void> answer(RequestContext ctx, RateDecision decision) {
     decision.headers().forEach(ctx.response()::putHeader);
     if (!decision.allowed()) {
       return Future.failedFuture(LimitErrors.rateLimited(decision));

@@ -10,6 +10,7 @@ import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
+import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,6 +23,15 @@ import java.util.concurrent.atomic.LongAdder;
  * not touch a rate does not refill or drain its buckets.
  */
 public final class RateLimiters {
+
+  /**
+   * Buckets shared by a fleet of replicas (implemented by the cluster package), decided asynchronously. The
+   * answer means what {@link #admit} means; a failed future carries the error to answer instead (the shared
+   * state is unreachable and the config says to refuse rather than guess).
+   */
+  public interface Fleet {
+    Future<RateDecision> admit(String clientIp, String alias, RateLimitSettings settings);
+  }
 
   public static final String PER_IP = "per_ip";
   public static final String PER_MODEL = "per_model";
@@ -145,14 +155,11 @@ public final class RateLimiters {
             order[j].bucket.addTokens(1);
           }
         }
-        rejections.computeIfAbsent(names[i], k -> new LongAdder()).increment();
-        long retry = Math.max(1, ceilSeconds(probe.getNanosToWaitForRefill()));
-        return new RateDecision(false, names[i], keys[i], rate.rps(), 0,
-            ceilSeconds(probe.getNanosToWaitForReset()), retry);
+        recordRejection(names[i]);
+        return RateDecision.rejected(names[i], keys[i], rate.rps(), probe);
       }
       if (tightest.limit() == null || probe.getRemainingTokens() < tightest.remaining()) {
-        tightest = new RateDecision(true, names[i], keys[i], rate.rps(), probe.getRemainingTokens(),
-            ceilSeconds(probe.getNanosToWaitForReset()), 0);
+        tightest = RateDecision.passed(names[i], keys[i], rate.rps(), probe);
       }
     }
     return tightest;
@@ -187,6 +194,11 @@ public final class RateLimiters {
       }
       perIp.policy().eviction().ifPresent(e -> e.setMaximum(next.maxTrackedIps()));
     }
+  }
+
+  /** Counts a request refused by {@code limit}; the fleet's shared buckets report theirs here too. */
+  public void recordRejection(String limit) {
+    rejections.computeIfAbsent(limit, k -> new LongAdder()).increment();
   }
 
   public RateLimitSettings settings() {
@@ -263,10 +275,4 @@ public final class RateLimiters {
     return full.compareTo(MIN_IDLE_EXPIRY) > 0 ? full : MIN_IDLE_EXPIRY;
   }
 
-  private static long ceilSeconds(long nanos) {
-    if (nanos <= 0) {
-      return 0;
-    }
-    return (nanos + 999_999_999L) / 1_000_000_000L;
-  }
 }

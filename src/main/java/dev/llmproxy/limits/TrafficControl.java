@@ -21,6 +21,7 @@ public final class TrafficControl {
   private final ConcurrencyGate gate;
   private final BackendSlots backends;
   private volatile Snapshot applied;
+  private volatile RateLimiters.Fleet fleetRates;
 
   public TrafficControl(Vertx vertx, Snapshot initial) {
     this(vertx, initial, TimeMeter.SYSTEM_NANOTIME);
@@ -62,6 +63,23 @@ public final class TrafficControl {
   private static boolean newer(Snapshot a, Snapshot b) {
     int byTime = a.loadedAt().compareTo(b.loadedAt());
     return byTime > 0 || (byTime == 0 && a.version() > b.version());
+  }
+
+  /**
+   * From now on, rate limits are decided by the fleet's shared buckets, and, when {@code slots} is not null,
+   * {@code concurrency.per_backend_limit} counts the whole fleet. The local limiters stay: they still follow
+   * reloads and count rejections, and the fleet falls back on them while its shared state is unreachable.
+   */
+  public void share(RateLimiters.Fleet rates, BackendSlots.Fleet slots) {
+    if (slots != null) {
+      backends.share(slots);
+    }
+    this.fleetRates = rates;
+  }
+
+  /** The fleet's shared rate limits, or null in a single process. */
+  public RateLimiters.Fleet fleetRates() {
+    return fleetRates;
   }
 
   public RateLimiters rates() {

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.pipeline.StreamRecovery;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +28,9 @@ public final class AccessLog {
 
   public static void write(RequestContext ctx) {
     var served = ctx.servedBy();
-    long ttfb = ctx.firstByteNanos() == 0 ? -1 : (ctx.firstByteNanos() - ctx.startNanos()) / 1_000_000;
+    long ttfb = ctx.timeToFirstByte() == null ? -1 : ctx.timeToFirstByte().toMillis();
     String trail = ctx.attempts().stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
+    StreamRecovery recovery = ctx.streamRecovery();
     Object[] fields = {
         kv(LogFields.METHOD, ctx.request().method().name()),
         kv(LogFields.PATH, ctx.request().path()),
@@ -40,7 +42,7 @@ public final class AccessLog {
         kv(LogFields.MODEL, served == null ? null : served.model()),
         kv(LogFields.ATTEMPTS, ctx.attempts().size()),
         kv(LogFields.STREAM, ctx.stream()),
-        kv(LogFields.DURATION_MS, ctx.elapsedMillis()),
+        kv(LogFields.DURATION_MS, ctx.elapsed().toMillis()),
         kv(LogFields.TTFB_MS, ttfb),
         kv(LogFields.BYTES_IN, ctx.rawBody() == null ? 0 : ctx.rawBody().length()),
         kv(LogFields.BYTES_OUT, ctx.bytesOut()),
@@ -48,6 +50,15 @@ public final class AccessLog {
         kv(LogFields.COMPLETION_TOKENS, ctx.completionTokens() < 0 ? null : ctx.completionTokens()),
         kv(LogFields.ATTEMPT_TRAIL, trail.isEmpty() ? null : trail),
         kv(LogFields.DROPPED_EVENTS, ctx.droppedEvents() == 0 ? null : ctx.droppedEvents()),
+        kv(LogFields.USAGE_PARTIAL, ctx.usagePartial() ? true : null),
+        kv(LogFields.MIDSTREAM_BREAK, recovery == null ? null : recovery.firstBreak()),
+        kv(LogFields.MIDSTREAM_CHARS, recovery == null || recovery.charsBeforeBreak() < 0
+            ? null : recovery.charsBeforeBreak()),
+        kv(LogFields.MIDSTREAM_ROUTES, recovery == null ? null : String.join(" > ", recovery.routes())),
+        kv(LogFields.MIDSTREAM_RECOVERY, recovery == null ? null : recovery.outcome().label()),
+        kv(LogFields.ROUTING_RULE, ctx.routingRule()),
+        kv(LogFields.CLIENT_KEY, ctx.clientKey()),
+        kv(LogFields.PASSTHROUGH, ctx.passthrough() == null ? null : true),
         kv(LogFields.ERROR, ctx.errorReason())};
     if (ctx.status() >= 500) {
       LOG.warn("{} {} {}", fields);

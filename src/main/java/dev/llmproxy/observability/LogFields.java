@@ -30,6 +30,15 @@ public final class LogFields {
   public static final String SIGNAL = "signal";
   public static final String IN_FLIGHT = "in_flight";
   public static final String DRAIN_TIMEOUT_MS = "drain_timeout_ms";
+  public static final String USAGE_PARTIAL = "usage_partial";
+  public static final String MIDSTREAM_BREAK = "midstream_break";
+  public static final String MIDSTREAM_CHARS = "midstream_chars";
+  public static final String MIDSTREAM_ROUTES = "midstream_routes";
+  public static final String MIDSTREAM_RECOVERY = "midstream_recovery";
+  public static final String ROUTING_RULE = "routing_rule";
+  public static final String CLIENT_KEY = "client_key";
+  public static final String REQUESTED_MODEL = "requested_model";
+  public static final String PASSTHROUGH = "passthrough";
 
   private LogFields() {}
 }

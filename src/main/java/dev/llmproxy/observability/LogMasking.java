@@ -69,6 +69,16 @@ public final class LogMasking {
     for (Backend b : snapshot.backends().values()) {
       add(secrets, b.apiKey());
       b.headers().values().forEach(s -> add(secrets, s));
+      if (b.bedrock() != null) {
+        add(secrets, b.bedrock().accessKeyId());
+        add(secrets, b.bedrock().secretAccessKey());
+        add(secrets, b.bedrock().sessionToken());
+      }
+    }
+    snapshot.clientKeys().values().forEach(s -> add(secrets, s));
+    if (snapshot.cluster() != null && snapshot.cluster().enabled()) {
+      add(secrets, snapshot.cluster().redisUrl());
+      snapshot.cluster().redisPassword().ifPresent(secrets::add);
     }
     if (snapshot.capture() != null) {
       snapshot.capture().secrets().forEach(s -> add(secrets, s));  // store password, Loki token

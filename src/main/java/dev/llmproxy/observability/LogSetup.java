@@ -76,6 +76,11 @@ public final class LogSetup {
     // Library chatter stays at its usual threshold unless the operator asks for less.
     lc.getLogger("io.netty").setLevel(max(level, Level.WARN));
     lc.getLogger("io.vertx").setLevel(max(level, Level.INFO));
+    // The AWS SDK's signer logs each canonical request at DEBUG, session token included: never below INFO.
+    lc.getLogger("software.amazon.awssdk").setLevel(max(level, Level.INFO));
+    // While Redis is down the cluster's client retries every second with a warning each time; the cluster
+    // package logs the outage and the recovery once instead.
+    lc.getLogger("io.lettuce.core.protocol").setLevel(max(level, Level.ERROR));
     // The access line is the record of each request: a quieter level must not silently drop requests.log.
     access.setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.INFO : level);
 
@@ -117,7 +122,8 @@ public final class LogSetup {
     if (fileProblem != null) {
       log.error(fileProblem);
     }
-    log.info("logging configured", kv("level", s.level()), kv("console_level", s.consoleLevel()),
+    // "log_level", not "level": a JSON line already has "level" (the line's own), and a key must appear once.
+    log.info("logging configured", kv("log_level", s.level()), kv("console_level", s.consoleLevel()),
         kv("format", s.format().name().toLowerCase(java.util.Locale.ROOT)),
         kv("base_dir", files ? s.baseDir().toString() : null), kv("separate_files", s.separateFiles()));
   }

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
@@ -62,6 +61,9 @@ public final class Metrics {
   private final Map<String, AtomicReference<BooleanSupplier>> cooldowns = new ConcurrentHashMap<>();
   private volatile IntSupplier queueDepth = () -> 0;
   private volatile IntSupplier inFlight = () -> 0;
+  private volatile java.util.function.Supplier<String> clusterMode;
+  /** Function counters hold their source weakly; a lambda nobody else holds would read 0 after a GC. */
+  private final List<Object> counterSources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public Metrics() {
     for (String label : List.of("alias", "backend", "model", "limit")) {
@@ -100,13 +102,13 @@ public final class Metrics {
         .description("Whole request, from arrival to the end of the response (streams included)")
         .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
         .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(System.nanoTime() - ctx.startNanos(), TimeUnit.NANOSECONDS);
-    if (ctx.firstByteNanos() > 0) {
+        .register(registry).record(ctx.elapsed());
+    if (ctx.timeToFirstByte() != null) {
       Timer.builder("llmproxy.ttfb")
           .description("Time to the first response byte sent to the client (first token for streams)")
           .tags("alias", alias, "backend", backend, "stream", String.valueOf(ctx.stream()))
           .serviceLevelObjectives(TTFB_BUCKETS)
-          .register(registry).record(ctx.firstByteNanos() - ctx.startNanos(), TimeUnit.NANOSECONDS);
+          .register(registry).record(ctx.timeToFirstByte());
     }
     List<AttemptRecord> attempts = ctx.attempts();
     if (!attempts.isEmpty()) {
@@ -143,6 +145,12 @@ public final class Metrics {
     }
     for (RequestContext.UpstreamError e : ctx.upstreamErrors()) {
       upstreamError(e.backend(), e.kind());
+    }
+    if (ctx.streamRecovery() != null) {
+      Counter.builder("llmproxy.midstream.recoveries")
+          .description("Streams that broke after content reached the client, by what recovery made of them")
+          .tags("outcome", ctx.streamRecovery().outcome().label())
+          .register(registry).increment();
     }
   }
 
@@ -219,6 +227,7 @@ public final class Metrics {
    * {@code limit} is the limit's name ({@code per_ip}, {@code per_model}, {@code global}).
    */
   public void bindRateLimitRejections(String limit, LongSupplier count) {
+    keep(count);
     FunctionCounter.builder("llmproxy.rate_limit.rejections", count, c -> c.getAsLong())
         .description("Requests refused with 429 by a rate limit, by limit")
         .tags("limit", limit)
@@ -230,10 +239,15 @@ public final class Metrics {
    * {@code reason}: {@code queue_full}, {@code queue_timeout}, {@code backend_wait_timeout}.
    */
   public void bindQueueRejections(String reason, LongSupplier count) {
+    keep(count);
     FunctionCounter.builder("llmproxy.queue.rejections", count, c -> c.getAsLong())
         .description("Requests refused with 503 by the concurrency queue, by reason")
         .tags("reason", reason)
         .register(registry);
+  }
+
+  private void keep(Object counterSource) {
+    counterSources.add(counterSource);
   }
 
   /** The concurrency queue's current length, read at each scrape and by /livez. */
@@ -247,6 +261,31 @@ public final class Metrics {
 
   public void bindInFlight(IntSupplier inFlight) {
     this.inFlight = inFlight;
+  }
+
+  /**
+   * The clients' connections (server: section): open now, refused over max_connections, and closed by a limit
+   * ({@code idle_timeout}, {@code header_timeout}).
+   */
+  public void bindClientConnections(IntSupplier open, LongSupplier refused,
+      java.util.function.ToLongFunction<String> closedByLimit) {
+    keep(refused);
+    keep(closedByLimit);
+    Gauge.builder("llmproxy.client.connections", () -> open.getAsInt())
+        .description("Client connections open now").register(registry);
+    FunctionCounter.builder("llmproxy.client.connections.refused", refused, c -> c.getAsLong())
+        .description("Client connections refused because server.max_connections were open").register(registry);
+    for (String limit : List.of("idle_timeout", "header_timeout")) {
+      FunctionCounter.builder("llmproxy.client.connections.timed_out", closedByLimit, f -> f.applyAsLong(limit))
+          .description("Client connections closed by a server: timeout, by limit")
+          .tags("limit", limit)
+          .register(registry);
+    }
+  }
+
+  /** Proxied requests being served now, as bound by {@link #bindInFlight} (read by /livez too). */
+  public int inFlight() {
+    return inFlight.getAsInt();
   }
 
   /** The live config's version and load time, so a dashboard shows when a reload took effect. */
@@ -270,6 +309,34 @@ public final class Metrics {
     Counter.builder("llmproxy.upstream.errors")
         .description("Upstream connection failures and timeouts, by backend and kind")
         .tags("backend", backend, "kind", kind)
+        .register(registry).increment();
+  }
+
+  /**
+   * A fleet's shared-state mode, read at each scrape and by /livez: one {@code llmproxy_cluster_mode} series per
+   * mode in {@code modes}, 1 for the current one. Never bound in a single process, so nothing shows there.
+   */
+  public void bindClusterMode(List<String> modes, java.util.function.Supplier<String> current) {
+    this.clusterMode = current;
+    for (String mode : modes) {
+      Gauge.builder("llmproxy.cluster.mode", () -> mode.equals(current.get()) ? 1 : 0)
+          .description("1 for the mode the replica's shared state is in (redis: shared; local: per process)")
+          .tags("mode", mode)
+          .register(registry);
+    }
+  }
+
+  /** The shared-state mode for /livez, or null in a single process. */
+  public String clusterMode() {
+    java.util.function.Supplier<String> mode = clusterMode;
+    return mode == null ? null : mode.get();
+  }
+
+  /** A Redis call that failed or ran past {@code cluster.redis.timeout}; {@code operation} is a fixed word. */
+  public void clusterRedisError(String operation) {
+    Counter.builder("llmproxy.cluster.redis.errors")
+        .description("Redis calls that failed or timed out, by operation")
+        .tags("operation", operation)
         .register(registry).increment();
   }
 

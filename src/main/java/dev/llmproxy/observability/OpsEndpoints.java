@@ -1,10 +1,10 @@
 package dev.llmproxy.observability;
 
 import dev.llmproxy.config.SnapshotHolder;
-import dev.llmproxy.lifecycle.Drain;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.function.BooleanSupplier;
 
 /**
  * The operator endpoints, unauthenticated like any health check (they reveal counts and config names, never
@@ -13,7 +13,8 @@ import io.vertx.ext.web.RoutingContext;
  *   <li>{@code GET /health}: readiness for load balancers. 200 {@code {"status":"ok"}}, or 503
  *       {@code {"status":"draining"}} from the first termination signal on.
  *   <li>{@code GET /livez}: liveness and a glance at the load, always 200 while the process serves:
- *       {@code {status, in_flight, queued, draining, config_loaded_at}}.
+ *       {@code {status, in_flight, queued, draining, config_loaded_at}}, plus {@code cluster_mode}
+ *       ({@code redis} or {@code local}) in a fleet.
  *   <li>{@code GET /metrics}: Prometheus text format.
  * </ul>
  */
@@ -23,17 +24,26 @@ public final class OpsEndpoints {
 
   private OpsEndpoints() {}
 
-  public static void mount(Router router, SnapshotHolder snapshots, Metrics metrics, Drain drain) {
+  /** @param draining whether shutdown has begun (the in-flight count comes from {@link Metrics#inFlight}) */
+  public static void mount(Router router, SnapshotHolder snapshots, Metrics metrics, BooleanSupplier draining) {
     router.get("/health").handler(rc -> {
-      boolean draining = drain.draining();
-      json(rc, draining ? 503 : 200, new JsonObject().put("status", draining ? "draining" : "ok"));
+      boolean now = draining.getAsBoolean();
+      json(rc, now ? 503 : 200, new JsonObject().put("status", now ? "draining" : "ok"));
     });
-    router.get("/livez").handler(rc -> json(rc, 200, new JsonObject()
-        .put("status", drain.draining() ? "draining" : "ok")
-        .put("in_flight", drain.inFlight())
-        .put("queued", metrics.queueDepth())
-        .put("draining", drain.draining())
-        .put("config_loaded_at", snapshots.current().loadedAt().toString())));
+    router.get("/livez").handler(rc -> {
+      boolean now = draining.getAsBoolean();
+      JsonObject body = new JsonObject()
+          .put("status", now ? "draining" : "ok")
+          .put("in_flight", metrics.inFlight())
+          .put("queued", metrics.queueDepth())
+          .put("draining", now)
+          .put("config_loaded_at", snapshots.current().loadedAt().toString());
+      String clusterMode = metrics.clusterMode();
+      if (clusterMode != null) {
+        body.put("cluster_mode", clusterMode);  // redis (shared) or local; absent in a single process
+      }
+      json(rc, 200, body);
+    });
     router.get("/metrics").handler(rc -> rc.response()
         .putHeader("Content-Type", PROMETHEUS_TEXT)
         .end(metrics.scrape()));

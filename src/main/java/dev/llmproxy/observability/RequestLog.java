@@ -16,7 +16,7 @@ import org.slf4j.Logger;
  * <p>{@code fields} are {@code kv(...)} structured arguments; a trailing {@link Throwable} is logged as the
  * exception.
  */
-public final class RequestLog {
+final class RequestLog {
 
   private RequestLog() {}
 

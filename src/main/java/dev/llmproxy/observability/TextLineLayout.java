@@ -16,7 +16,7 @@ import net.logstash.logback.argument.StructuredArgument;
  * message did not already show are appended, so a text line carries the same facts as a JSON one; the whole line
  * is then masked by {@link LogMasking}.
  */
-public final class TextLineLayout extends LayoutBase<ILoggingEvent> {
+final class TextLineLayout extends LayoutBase<ILoggingEvent> {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_INSTANT.withZone(ZoneOffset.UTC);
 

@@ -17,7 +17,10 @@ import io.vertx.core.json.JsonObject;
  *   <li>OpenAI streams: one final chunk with {@code usage} (sent when the client asked for
  *       {@code stream_options.include_usage}); every other chunk has {@code "usage": null} or none;
  *   <li>Anthropic streams: {@code message_start} carries {@code message.usage} (input tokens, output so far) and
- *       {@code message_delta} carries {@code usage} with the cumulative output tokens.
+ *       {@code message_delta} carries {@code usage} with the cumulative output tokens;
+ *   <li>Responses API streams: the terminal {@code response.completed} carries {@code response.usage}
+ *       ({@code input_tokens}/{@code output_tokens}, cached tokens already inside {@code input_tokens}); the
+ *       lifecycle events before it have {@code "usage": null}.
  * </ul>
  * Anthropic reports prompt-cache reads and writes apart from {@code input_tokens}; they are added to the prompt
  * count, since they are prompt tokens the request consumed.
@@ -66,6 +69,10 @@ public final class UsageExtractor {
     }
     if ("message_start".equals(json.getString("type")) && json.getValue("message") instanceof JsonObject message) {
       return fromUsage(message.getValue("usage"));
+    }
+    // The Responses API reports usage in response.completed (response.incomplete, response.failed): input/output.
+    if (json.getValue("response") instanceof JsonObject response && response.getValue("usage") != null) {
+      return fromUsage(response.getValue("usage"));
     }
     return fromUsage(json.getValue("usage"));
   }

@@ -5,6 +5,8 @@ public record AttemptRecord(String alias, String backend, String model, int stat
 
   /** Compact form used in error messages: {@code openai/gpt-4o: 503 (server error)}. */
   public String describe() {
-    return backend + "/" + model + ": " + (status > 0 ? status + " " : "") + outcome;
+    // Outcomes of HTTP answers usually start with their status already ("401 invalid key"): say it once.
+    boolean statusSaid = status <= 0 || outcome.startsWith(status + " ") || outcome.equals(String.valueOf(status));
+    return backend + "/" + model + ": " + (statusSaid ? "" : status + " ") + outcome;
   }
 }

@@ -1,15 +1,18 @@
 package dev.llmproxy.pipeline;
 
 import dev.llmproxy.config.Alias;
+import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.protocol.Endpoint;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
-import dev.llmproxy.routing.RoutePlan;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,50 +23,56 @@ import java.util.List;
 public final class RequestContext {
 
   private final String traceId;
-  private final long startNanos;
+  private final RequestScope scope;
   private final Snapshot snapshot;
   private final Endpoint endpoint;
   private final HttpServerRequest request;
   private final String clientIp;
   private final List<AttemptRecord> attempts = new ArrayList<>();
   private final List<Runnable> onFinish = new ArrayList<>();
-  private final List<Runnable> onClientGone = new ArrayList<>();
 
   private Buffer rawBody;
   private JsonObject body;
   private Alias alias;
   private boolean stream;
-  private RoutePlan plan;
   private Candidate servedBy;
   private int status;
-  private long firstByteNanos;
+  private Instant firstByte;
   private long bytesOut;
   private int droppedEvents;
-  private boolean clientGone;
+  private boolean finished;
   private String errorReason;
   // Observability (issue 6): usage as reported by the upstream (-1: not reported), and transport failures.
   private long promptTokens = -1;
   private long completionTokens = -1;
   private final List<UpstreamError> upstreamErrors = new ArrayList<>();
-  private ExchangeTap tap = ExchangeTap.NONE;
+  private boolean usagePartial;
+  private StreamRecovery streamRecovery;
+  // Client integration (issue 16): what the client asked for, the rule that changed it, the key it used, and
+  // whether the request bypasses alias routing (the transparent mode).
+  private String model;
+  private String routingRule;
+  private String clientKey;
+  private PassthroughTarget passthrough;
 
-  public RequestContext(
-      String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request, String clientIp) {
+  /**
+   * @param clock the one time source of the request path; the request's deadline (the snapshot's
+   *     {@code requestDeadline}) starts now. {@link ProxyPipeline#handle} wires the client's going away to the
+   *     scope's cancellation.
+   */
+  public RequestContext(String traceId, Snapshot snapshot, Endpoint endpoint, HttpServerRequest request,
+      String clientIp, Clock clock) {
     this.traceId = traceId;
-    this.startNanos = System.nanoTime();
+    this.scope = new RequestScope(clock, snapshot.requestDeadline());
     this.snapshot = snapshot;
     this.endpoint = endpoint;
     this.request = request;
     this.clientIp = clientIp;
-    // Fires only when the connection drops before the response ended: the client went away.
-    request.response().closeHandler(v -> {
-      clientGone = true;
-      List.copyOf(onClientGone).forEach(Runnable::run);
-    });
   }
 
   public String traceId() { return traceId; }
-  public long startNanos() { return startNanos; }
+  /** Cancellation (client gone) and the deadline, on the injected clock. */
+  public RequestScope scope() { return scope; }
   public Snapshot snapshot() { return snapshot; }
   public Endpoint endpoint() { return endpoint; }
   public Protocol protocol() { return endpoint.protocol(); }
@@ -84,9 +93,6 @@ public final class RequestContext {
   public boolean stream() { return stream; }
   public void stream(boolean stream) { this.stream = stream; }
 
-  public RoutePlan plan() { return plan; }
-  public void plan(RoutePlan plan) { this.plan = plan; }
-
   public Candidate servedBy() { return servedBy; }
   public void servedBy(Candidate servedBy) { this.servedBy = servedBy; }
 
@@ -97,12 +103,15 @@ public final class RequestContext {
   public void status(int status) { this.status = status; }
 
   public void markFirstByte() {
-    if (firstByteNanos == 0) {
-      firstByteNanos = System.nanoTime();
+    if (firstByte == null) {
+      firstByte = scope.clock().instant();
     }
   }
 
-  public long firstByteNanos() { return firstByteNanos; }
+  /** From arrival to the first byte of the answer sent to the client; null when none was sent. */
+  public Duration timeToFirstByte() {
+    return firstByte == null ? null : Duration.between(scope.started(), firstByte);
+  }
 
   public void addBytesOut(long n) { bytesOut += n; }
 
@@ -111,12 +120,11 @@ public final class RequestContext {
   public int droppedEvents() { return droppedEvents; }
   public long bytesOut() { return bytesOut; }
 
-  public boolean clientGone() { return clientGone; }
-
-  /** Runs when the client's connection closes before its response ended. */
-  public void onClientGone(Runnable action) { onClientGone.add(action); }
-
-  public void removeOnClientGone(Runnable action) { onClientGone.remove(action); }
+  /**
+   * Nobody waits for more of this request's work: the client went away before its response ended, or the proxy
+   * already answered it (a bug, see {@link #abandon}).
+   */
+  public boolean clientGone() { return scope.isCancelled(); }
 
   public String errorReason() { return errorReason; }
   public void errorReason(String errorReason) { this.errorReason = errorReason; }
@@ -134,23 +142,74 @@ public final class RequestContext {
   public long promptTokens() { return promptTokens; }
   public long completionTokens() { return completionTokens; }
 
+  /** The token counts are a lower bound: part of the answer came from a leg that never reported its own. */
+  public boolean usagePartial() { return usagePartial; }
+  public void usagePartial(boolean partial) { this.usagePartial = partial; }
+
+  /** What became of a stream that broke after content reached the client; null when none did. */
+  public StreamRecovery streamRecovery() { return streamRecovery; }
+  public void streamRecovery(StreamRecovery recovery) { this.streamRecovery = recovery; }
+
   /** A backend that produced no usable HTTP exchange (connect, reset, timeout), for metrics. */
   public record UpstreamError(String backend, String kind) {}
 
   public void recordUpstreamError(String backend, String kind) { upstreamErrors.add(new UpstreamError(backend, kind)); }
   public List<UpstreamError> upstreamErrors() { return upstreamErrors; }
 
-  /** What the relay tells about the answer sent to the client (traffic capture); a no-op unless set. */
-  public ExchangeTap tap() { return tap; }
-  public void tap(ExchangeTap tap) { this.tap = tap; }
+  /**
+   * Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits).
+   * Registered after the request ended (work that was still running when a bug aborted it), it runs at once.
+   */
+  public void onFinish(Runnable action) {
+    if (finished) {
+      action.run();
+    } else {
+      onFinish.add(action);
+    }
+  }
 
-  /** Registers cleanup that must run exactly once when the request ends, whatever the path (slots, permits). */
-  public void onFinish(Runnable action) { onFinish.add(action); }
+  /** The cleanup registered so far; from now on, {@link #onFinish} runs cleanup at once. */
+  List<Runnable> takeFinishActions() {
+    finished = true;
+    List<Runnable> actions = List.copyOf(onFinish);
+    onFinish.clear();
+    return actions;
+  }
 
-  List<Runnable> finishActions() { return onFinish; }
+  /**
+   * The proxy has already answered this request (a bug was caught and answered with a 500): whatever still runs
+   * for it stops as if the client had left, so no upstream keeps generating, no fallback starts and no route is
+   * judged (the scope's one cancellation signal).
+   */
+  void abandon() {
+    scope.cancel();
+  }
 
-  /** Milliseconds since the request arrived. */
-  public long elapsedMillis() {
-    return (System.nanoTime() - startNanos) / 1_000_000;
+  /** The model alias the request is routed by: the client's {@code model}, or the one a routing rule set. */
+  public String model() { return model; }
+  public void model(String model) { this.model = model; }
+
+  /** The name of the routing rule that chose the model, or null. */
+  public String routingRule() { return routingRule; }
+  public void routingRule(String routingRule) { this.routingRule = routingRule; }
+
+  /** The name of the client key the request authenticated with ("default" for proxy_api_key), or null. */
+  public String clientKey() { return clientKey; }
+  public void clientKey(String clientKey) { this.clientKey = clientKey; }
+
+  /**
+   * A request passed through unchanged to one backend instead of being routed by alias.
+   *
+   * @param upstreamPath appended to the backend's URL, query string included
+   */
+  public record PassthroughTarget(Backend backend, String upstreamPath) {}
+
+  /** Where the request is passed through to (the transparent mode), or null when it is routed by alias. */
+  public PassthroughTarget passthrough() { return passthrough; }
+  public void passthrough(PassthroughTarget passthrough) { this.passthrough = passthrough; }
+
+  /** Time since the request arrived. */
+  public Duration elapsed() {
+    return scope.elapsed();
   }
 }

@@ -17,7 +17,8 @@ public final class InjectSystemPrompt implements Stage {
 
   @Override
   public Future<Void> apply(RequestContext ctx) {
-    if (ctx.alias() != null && ctx.body() != null) {
+    // A passed-through request is sent as the client's own bytes: there is no alias prompt to put in.
+    if (ctx.alias() != null && ctx.body() != null && ctx.passthrough() == null) {
       ctx.snapshot().systemPrompts().forAlias(ctx.alias().name())
           .ifPresent(prompt -> PromptInjector.inject(ctx.endpoint(), ctx.body(), prompt));
     }

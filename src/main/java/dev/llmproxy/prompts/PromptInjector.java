@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>OpenAI chat: merged into the client's first {@code system} (or {@code developer}) message; a new
  *       leading system message only when the client has none. So the merging modes never leave two system
  *       messages where the client had one. {@code replace} drops the client's system messages.
+ *   <li>OpenAI Responses: the top-level {@code instructions} (a string), merged per the mode; {@code replace}
+ *       sets it and drops the client's {@code system}/{@code developer} messages from {@code input}, as for chat.
  *   <li>Anthropic messages and count_tokens: the top-level {@code system}, a string or a list of text blocks
  *       (blocks are added as a block of their own, so the client's {@code cache_control} marks stay put).
  *   <li>Legacy completions: the prompt text is prefixed, whatever the mode (there is no client system
@@ -21,7 +23,7 @@ import io.vertx.core.json.JsonObject;
  *   <li>Embeddings: nothing.
  * </ul>
  */
-public final class PromptInjector {
+final class PromptInjector {
 
   /** Between our text and the client's, in a merged system text. */
   static final String SEPARATOR = "\n\n";
@@ -32,9 +34,10 @@ public final class PromptInjector {
   public static boolean inject(Endpoint endpoint, JsonObject body, SystemPrompt prompt) {
     return switch (endpoint) {
       case CHAT_COMPLETIONS -> chat(body, prompt.text(), prompt.mode());
+      case RESPONSES -> responses(body, prompt.text(), prompt.mode());
       case MESSAGES, COUNT_TOKENS -> anthropic(body, prompt.text(), prompt.mode());
       case COMPLETIONS -> completion(body, prompt.text());
-      case EMBEDDINGS -> false;
+      case EMBEDDINGS, OPENAI_OTHER, ANTHROPIC_OTHER, BEDROCK_INVOKE -> false;
     };
   }
 
@@ -63,6 +66,26 @@ public final class PromptInjector {
       }
     }
     messages.getList().add(0, systemMessage(text));
+    return true;
+  }
+
+  private static boolean responses(JsonObject body, String text, PromptMode mode) {
+    Object instructions = body.getValue("instructions");
+    if (mode == PromptMode.REPLACE) {
+      if (body.getValue("input") instanceof JsonArray input) {
+        for (int i = input.size() - 1; i >= 0; i--) {
+          if (isSystem(input.getValue(i))) {
+            input.remove(i);
+          }
+        }
+      }
+      body.put("instructions", text);
+      return true;
+    }
+    if (instructions != null && !(instructions instanceof String)) {
+      return false;  // not the API's shape: the provider's own error is the better answer
+    }
+    body.put("instructions", merge(instructions, text, mode));
     return true;
   }
 

@@ -40,4 +40,23 @@ public final class ErrorBodies {
     String event = protocol == Protocol.ANTHROPIC ? "event: error\ndata: " + data + "\n\n" : "data: " + data + "\n\n";
     return Buffer.buffer(event);
   }
+
+  /**
+   * An error delivered inside an already-started Responses API stream: {@code event: error}, on which the official
+   * SDKs raise. The API reference documents the event flat ({@code type, code, message, param, sequence_number});
+   * OpenAI's own streams nest the fields in an {@code error} object, which the SDKs read first. Both are given, so
+   * a client written against either form reads it.
+   *
+   * @param sequenceNumber the stream's next event number (one more than the last event the client received)
+   */
+  public static Buffer responsesSseEvent(ErrorKind kind, String message, long sequenceNumber) {
+    JsonObject data = new JsonObject()
+        .put("type", "error")
+        .put("code", kind.openAiCode())
+        .put("message", message)
+        .put("param", null)
+        .put("sequence_number", sequenceNumber)
+        .put("error", json(Protocol.OPENAI, kind, message, null).getJsonObject("error"));
+    return Buffer.buffer("event: error\ndata: " + data.encode() + "\n\n");
+  }
 }

@@ -11,7 +11,7 @@ import java.util.random.RandomGenerator;
  * Within a tier this is weighted sampling without replacement (Efraimidis–Spirakis: sort by {@code u^(1/w)}
  * descending), so the first pick follows the weights exactly and later picks stay in proportion.
  */
-public final class TierShuffle {
+final class TierShuffle {
 
   private TierShuffle() {}
 

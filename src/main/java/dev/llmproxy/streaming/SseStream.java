@@ -1,7 +1,6 @@
 package dev.llmproxy.streaming;
 
-import dev.llmproxy.protocol.ErrorBodies;
-import dev.llmproxy.protocol.ErrorKind;
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.upstream.UpstreamExchange;
 import dev.llmproxy.upstream.UpstreamFailure;
@@ -10,76 +9,89 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One upstream event stream, in two phases.
+ * One upstream event stream, read in two phases. It never writes to the client: whoever delivers the events
+ * (the relay) is its {@link Sink}.
  *
  * <p><b>Peek</b>: events are read and held until the first one that decides the attempt — content, an error, or
- * the end — or until {@code first_token_timeout}. Nothing has reached the client, so the caller can still drop
- * this stream and try another backend.
+ * the end — or until {@code first_token_timeout}. Nothing has reached the client, so the caller can still
+ * {@link #discard} this stream and try another backend.
  *
- * <p><b>Relay</b>: the held events, then every further event, are written to the client as their original
- * bytes. The upstream is paused while the client's write queue is full. Malformed events are dropped. The stream
- * always ends protocol-correctly: with the upstream's own end marker, a synthesized one when the answer was
- * finished but the marker missing, or an error event — never a clean end after a failure.
+ * <p><b>Deliver</b>: the held events, then every further event, go to the sink in order, each with its original
+ * bytes and its kind; malformed events are dropped and counted. The sink paces the upstream with
+ * {@link #pause}/{@link #resume} (a paused upstream is not idle), and hears exactly once how the upstream
+ * ended: {@link Sink#ended} or {@link Sink#failed} (reset, {@code timeout.idle}, or a bug while handling an event).
  *
- * <p>Confined to the request's event loop.
+ * <p>Confined to the request's event loop. Time is read on the injected clock; the idle timer fires in real time.
  */
 public final class SseStream {
 
   /** How the peek ended. {@code decisive} is null when the upstream ended before any decisive event. */
   public record Peek(StreamEventKind decisive, SseEvent event) {}
 
+  /** Receives a delivered stream. Called on the request's event loop. */
+  public interface Sink {
+
+    /** One well-formed event, in upstream order (held ones first). */
+    void event(SseEvent event, StreamEventKind kind);
+
+    /** Every event of one network chunk has been handed over: the moment to write them out together. */
+    void flush();
+
+    /** The upstream ended its response normally (whether the answer was complete is the sink's to judge). */
+    void ended();
+
+    /** The upstream broke: an {@link UpstreamFailure}, or any other exception for a bug in the proxy's own code. */
+    void failed(Throwable cause);
+  }
+
+  private record Held(SseEvent event, StreamEventKind kind) {}
+
+  private enum Phase { PEEKING, HOLDING, DELIVERING, FINISHED }
+
   /**
-   * How the relay ended.
-   *
-   * @param complete the client received a whole answer with a proper end marker
-   * @param failure why the stream did not complete (null when complete)
+   * Held bytes during the peek are bounded; a stream that says nothing decisive for this long is committed. A
+   * Responses API stream opens with two events that each repeat the request's instructions and tools (tens of KiB
+   * for a coding agent with MCP tools), so the bound leaves room for them: a failure right after them must still
+   * fall back.
    */
-  public record Outcome(boolean complete, String failure, int malformedDropped, long bytesOut, boolean clientGone) {}
-
-  private enum Phase { PEEKING, HOLDING, RELAYING, FINISHED }
-
-  /** Held bytes during the peek are bounded; a stream that says nothing decisive for this long is committed. */
-  static final int MAX_HELD_BYTES = 64 * 1024;
+  static final int MAX_HELD_BYTES = 1024 * 1024;
 
   private final Vertx vertx;
+  private final Clock clock;
   private final UpstreamExchange upstream;
   private final Protocol protocol;
   private final SseEventSplitter splitter = new SseEventSplitter();
-  private final List<Buffer> held = new ArrayList<>();
+  private final List<Held> held = new ArrayList<>();
 
   private Phase phase = Phase.PEEKING;
   private int heldBytes;
   private long timer = -1;
-  private long lastActivityNanos;
-  /** Collects the events of one incoming network chunk, so they go to the client in one write and flush. */
-  private Buffer batch;
-  /** The upstream is paused because the client's write queue is full: its silence then is not idleness. */
-  private boolean pausedForClient;
+  private long lastActivityMillis;
+  /** The sink cannot take more: the upstream's silence meanwhile is not idleness. */
+  private boolean paused;
   private Promise<Peek> peek;
-  private Promise<Outcome> relay;
-  private HttpServerResponse client;
+  private Sink sink;
   private Duration idle;
   private boolean upstreamEnded;
-  private UpstreamFailure upstreamFailure;
-  private boolean doneSeen;
-  private boolean finishSeen;
-  private boolean errorRelayed;
-  private boolean heldError;
+  private Throwable upstreamFailure;
   private int malformed;
-  private long bytesOut;
-  private Runnable onFirstByte = () -> {};
-  private java.util.function.Consumer<SseEvent> eventObserver = e -> {};
 
-  public SseStream(Vertx vertx, UpstreamExchange upstream, Protocol protocol) {
+  /** @param protocol the protocol the upstream speaks, which decides what its events mean */
+  public SseStream(Vertx vertx, Clock clock, UpstreamExchange upstream, Protocol protocol) {
     this.vertx = vertx;
+    this.clock = clock;
     this.upstream = upstream;
     this.protocol = protocol;
+  }
+
+  public UpstreamExchange exchange() {
+    return upstream;
   }
 
   public Future<Peek> peek(Duration firstTokenTimeout) {
@@ -87,64 +99,68 @@ public final class SseStream {
     HttpClientResponse response = upstream.response();
     response.handler(this::onChunk);
     response.exceptionHandler(err -> onUpstreamFailure(UpstreamFailure.from(err)));
-    response.endHandler(v -> onUpstreamEnd());
-    armTimer(firstTokenTimeout, UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT);
+    response.endHandler(v -> guarded(this::onUpstreamEnd));
+    armFirstTokenTimer(firstTokenTimeout);
     response.resume();
     return peek.future();
   }
 
-  /** Sees every well-formed event, held or relayed, in order (observability reads token usage from them). */
-  public void observeEvents(java.util.function.Consumer<SseEvent> observer) {
-    this.eventObserver = observer;
-  }
-
   /**
-   * Starts writing to the client, whose status and headers the caller has set. Completes when the client
-   * response has ended, whatever the reason.
+   * Starts delivering to {@code sink}: the held events at once, then the live ones. {@code idle} bounds the
+   * upstream's silence from now on.
    */
-  public Future<Outcome> relay(HttpServerResponse client, Duration idle, Runnable onFirstByte) {
-    if (phase == Phase.FINISHED) {
-      return Future.succeededFuture(new Outcome(false, "client disconnected", malformed, 0, true));
-    }
-    this.client = client;
+  public void deliverTo(Sink sink, Duration idle) {
+    this.sink = sink;
     this.idle = idle;
-    this.onFirstByte = onFirstByte;
-    this.relay = Promise.promise();
-    phase = Phase.RELAYING;
-    client.setChunked(true);
-    client.drainHandler(v -> {
-      pausedForClient = false;
-      lastActivityNanos = System.nanoTime();
-      if (phase == Phase.RELAYING && !upstreamEnded) {
-        upstream.response().resume();
-      }
-    });
-    batch = Buffer.buffer();
-    for (Buffer event : held) {
-      write(event);
+    if (phase == Phase.FINISHED) {
+      sink.failed(new UpstreamFailure(TransportFailure.RESET, "the stream was discarded"));
+      return;
+    }
+    phase = Phase.DELIVERING;
+    for (Held h : held) {
+      sink.event(h.event(), h.kind());
     }
     held.clear();
-    flushBatch();
-    errorRelayed = heldError;
+    sink.flush();
+    if (phase != Phase.DELIVERING) {
+      return;  // the sink let go while taking the held events (client gone)
+    }
     if (upstreamFailure != null) {
-      failToClient(upstreamFailure.getMessage());
+      finish().failed(upstreamFailure);
     } else if (upstreamEnded) {
-      finishToClient();
+      finish().ended();
     } else {
-      lastActivityNanos = System.nanoTime();
+      lastActivityMillis = clock.millis();
       scheduleIdleCheck(idle.toMillis());
-      if (!client.writeQueueFull()) {
+      if (!paused) {
         upstream.response().resume();
       }
     }
-    return relay.future();
+  }
+
+  /** The sink cannot take more for now (the client's write queue is full). */
+  public void pause() {
+    paused = true;
+    if (phase != Phase.FINISHED && !upstreamEnded) {
+      upstream.response().pause();
+    }
+  }
+
+  /** The sink can take more again. */
+  public void resume() {
+    paused = false;
+    lastActivityMillis = clock.millis();
+    if (phase == Phase.DELIVERING && !upstreamEnded) {
+      upstream.response().resume();
+    }
   }
 
   /**
-   * The client went away: stop the backend from generating for nobody, and complete whichever future the caller
-   * waits on, so the request ends (and releases what it holds) whatever phase it was in.
+   * Drops the stream: the upstream connection is reset so the backend stops generating, a pending peek fails,
+   * and nothing more reaches the sink. For a stream that will not be used, or whose client went away.
+   * Idempotent, and a no-op once the stream has ended.
    */
-  public void clientGone() {
+  public void discard() {
     if (phase == Phase.FINISHED) {
       return;
     }
@@ -152,27 +168,23 @@ public final class SseStream {
     cancelTimer();
     upstream.release();
     if (peek != null) {
-      peek.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "client disconnected"));
-    }
-    if (relay != null) {
-      relay.tryComplete(new Outcome(false, "client disconnected", malformed, bytesOut, true));
+      peek.tryFail(new UpstreamFailure(TransportFailure.RESET, "discarded"));
     }
   }
 
-  /** Drops a peeked stream that will not be used. */
-  public void discard() {
-    phase = Phase.FINISHED;
-    cancelTimer();
-    upstream.release();
+  /** Malformed events dropped so far (never forwarded). */
+  public int malformedDropped() {
+    return malformed;
   }
 
   private void onChunk(Buffer chunk) {
-    lastActivityNanos = System.nanoTime();
-    if (phase == Phase.RELAYING) {
-      batch = Buffer.buffer(chunk.length() + 32);
-    }
-    splitter.feed(chunk, this::onEvent);
-    flushBatch();
+    guarded(() -> {
+      lastActivityMillis = clock.millis();
+      splitter.feed(chunk, this::onEvent);
+      if (phase == Phase.DELIVERING) {
+        sink.flush();
+      }
+    });
   }
 
   private void onEvent(Buffer raw) {
@@ -181,35 +193,24 @@ public final class SseStream {
     }
     SseEvent event = SseEvent.parse(raw);
     StreamEventKind kind = StreamEvents.classify(protocol, event);
-    switch (kind) {
-      case MALFORMED -> {
-        malformed++;
-        return;
-      }
-      case DONE -> doneSeen = true;
-      case FINISH -> finishSeen = true;
-      default -> { }
+    if (kind == StreamEventKind.MALFORMED) {
+      malformed++;
+      return;
     }
-    eventObserver.accept(event);
-    if (phase == Phase.PEEKING) {
-      held.add(raw);
-      if (kind == StreamEventKind.ERROR) {
-        // Held too: if the caller passes this error through, the client gets the provider's own event.
-        heldError = true;
-        decide(kind, event);
-        return;
+    switch (phase) {
+      case PEEKING -> {
+        held.add(new Held(event, kind));
+        heldBytes += raw.length();
+        if (kind == StreamEventKind.ERROR) {
+          // Held too: if the caller passes this error through, the client gets the provider's own event.
+          decide(kind, event);
+        } else if (kind != StreamEventKind.META || heldBytes > MAX_HELD_BYTES) {
+          decide(kind == StreamEventKind.META ? StreamEventKind.CONTENT : kind, event);
+        }
       }
-      heldBytes += raw.length();
-      if (kind != StreamEventKind.META || heldBytes > MAX_HELD_BYTES) {
-        decide(kind == StreamEventKind.META ? StreamEventKind.CONTENT : kind, event);
-      }
-    } else if (phase == Phase.HOLDING) {
-      held.add(raw);
-    } else if (phase == Phase.RELAYING) {
-      if (kind == StreamEventKind.ERROR) {
-        errorRelayed = true;
-      }
-      write(raw);
+      case HOLDING -> held.add(new Held(event, kind));
+      case DELIVERING -> sink.event(event, kind);
+      default -> { }
     }
   }
 
@@ -233,12 +234,15 @@ public final class SseStream {
         phase = Phase.HOLDING;
         peek.tryComplete(new Peek(null, null));
       }
-      case RELAYING -> finishToClient();
+      case DELIVERING -> {
+        sink.flush();
+        finish().ended();
+      }
       default -> { }
     }
   }
 
-  private void onUpstreamFailure(UpstreamFailure failure) {
+  private void onUpstreamFailure(Throwable failure) {
     cancelTimer();
     // Each branch leaves its phase before releasing: a release resets the connection, which re-enters here.
     switch (phase) {
@@ -252,93 +256,59 @@ public final class SseStream {
           upstreamFailure = failure;
         }
       }
-      case RELAYING -> {
-        failToClient(failure.getMessage());
+      case DELIVERING -> {
+        Sink told = finish();
         upstream.release();
+        told.failed(failure);
       }
       default -> { }
     }
   }
 
-  private void finishToClient() {
-    if (doneSeen || errorRelayed) {
-      end(doneSeen, doneSeen ? null : "upstream reported an error in the stream");
-    } else if (finishSeen) {
-      write(Buffer.buffer(protocol == Protocol.ANTHROPIC
-          ? "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
-          : "data: [DONE]\n\n"));
-      end(true, null);
-    } else {
-      failToClient("upstream ended the stream before the answer was complete");
-    }
-  }
-
-  private void failToClient(String reason) {
-    write(ErrorBodies.sseEvent(protocol, ErrorKind.UPSTREAM_FAILED, "stream interrupted: " + reason));
-    end(false, reason);
-  }
-
-  private void end(boolean complete, String failure) {
-    if (phase == Phase.FINISHED) {
-      return;
-    }
+  /** Leaves the delivering phase for good; returns the sink to tell how it ended. */
+  private Sink finish() {
     phase = Phase.FINISHED;
     cancelTimer();
-    client.end().onComplete(ar -> relay.tryComplete(new Outcome(complete, failure, malformed, bytesOut, false)));
+    return sink;
   }
 
-  private void write(Buffer bytes) {
-    if (bytesOut == 0) {
-      onFirstByte.run();
-    }
-    bytesOut += bytes.length();
-    if (batch != null) {
-      batch.appendBuffer(bytes);
-    } else {
-      send(bytes);
-    }
-  }
-
-  private void flushBatch() {
-    Buffer pending = batch;
-    batch = null;
-    if (pending != null && pending.length() > 0 && phase != Phase.FINISHED) {
-      send(pending);
-    }
-  }
-
-  private void send(Buffer bytes) {
-    client.write(bytes);
-    if (client.writeQueueFull() && !upstreamEnded) {
-      pausedForClient = true;
-      upstream.response().pause();
+  /**
+   * A bug in the proxy's own event handling (a classifier, the sink) must not leave the request hanging until a
+   * timeout, nor pass for a backend failure: it ends the stream at once with that exception as the cause.
+   */
+  private void guarded(Runnable handler) {
+    try {
+      handler.run();
+    } catch (RuntimeException bug) {
+      onUpstreamFailure(bug);
     }
   }
 
   /**
-   * One timer for the whole relay instead of one per chunk: when it fires it checks how long the upstream has
+   * One timer for the whole delivery instead of one per chunk: when it fires it checks how long the upstream has
    * really been quiet, and re-arms for the rest of the window if it was not quiet long enough.
    */
   private void scheduleIdleCheck(long delayMillis) {
     timer = vertx.setTimer(Math.max(1, delayMillis), id -> {
       timer = -1;
-      if (phase != Phase.RELAYING) {
+      if (phase != Phase.DELIVERING) {
         return;
       }
-      long quietMillis = (System.nanoTime() - lastActivityNanos) / 1_000_000;
-      if (pausedForClient || quietMillis < idle.toMillis()) {
-        scheduleIdleCheck(pausedForClient ? idle.toMillis() : idle.toMillis() - quietMillis);
+      long quietMillis = clock.millis() - lastActivityMillis;
+      if (paused || quietMillis < idle.toMillis()) {
+        scheduleIdleCheck(paused ? idle.toMillis() : idle.toMillis() - quietMillis);
       } else {
-        onUpstreamFailure(new UpstreamFailure(UpstreamFailure.Kind.IDLE_TIMEOUT, "nothing for " + quietMillis + " ms"));
+        onUpstreamFailure(new UpstreamFailure(TransportFailure.IDLE_TIMEOUT, "nothing for " + quietMillis + " ms"));
       }
     });
   }
 
-  private void armTimer(Duration after, UpstreamFailure.Kind kind) {
+  private void armFirstTokenTimer(Duration after) {
     cancelTimer();
     timer = vertx.setTimer(Math.max(1, after.toMillis()), id -> {
       timer = -1;
-      onUpstreamFailure(new UpstreamFailure(kind, "nothing for " + after.toMillis() + " ms"));
+      String quiet = "nothing for " + after.toMillis() + " ms";
+      onUpstreamFailure(new UpstreamFailure(TransportFailure.FIRST_TOKEN_TIMEOUT, quiet));
     });
   }
 

@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Classifies stream events per protocol. Pure functions. */
-public final class StreamEvents {
+final class StreamEvents {
 
   private StreamEvents() {}
 
@@ -30,6 +30,9 @@ public final class StreamEvents {
       json = o;
     } catch (DecodeException e) {
       return StreamEventKind.MALFORMED;
+    }
+    if (protocol == Protocol.OPENAI && ResponsesEvents.isResponsesEvent(json)) {
+      return ResponsesEvents.classify(json.getString("type"));
     }
     return protocol == Protocol.ANTHROPIC ? anthropic(event.name(), json) : openAi(json);
   }

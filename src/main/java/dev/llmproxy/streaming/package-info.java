@@ -1,6 +1,7 @@
 /**
- * Relaying responses to the client. Server-sent events are split into events whose original bytes are forwarded
- * verbatim (never re-encoded), flushed as they complete, with backpressure in both directions. A stream is first
- * peeked until its first content event so a failing backend can still be replaced before the client sees a byte.
+ * Reading upstream event streams. Server-sent events are split into events whose original bytes are kept (never
+ * re-encoded) and classified per protocol; {@link dev.llmproxy.streaming.SseStream} peeks a stream until its first
+ * content, so a failing backend can still be replaced before the client sees a byte, then delivers the events to
+ * a sink (the relay) with backpressure and idle detection. Nothing here writes to the client.
  */
 package dev.llmproxy.streaming;

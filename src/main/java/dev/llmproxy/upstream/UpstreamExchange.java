@@ -1,5 +1,6 @@
 package dev.llmproxy.upstream;
 
+import dev.llmproxy.detection.TransportFailure;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -64,7 +65,7 @@ public final class UpstreamExchange {
       vertx.cancelTimer(timer[0]);
       if (body.length() + chunk.length() > limit) {
         release();
-        promise.tryFail(new UpstreamFailure(UpstreamFailure.Kind.TOO_LARGE, "over " + limit + " bytes"));
+        promise.tryFail(new UpstreamFailure(TransportFailure.TOO_LARGE, "over " + limit + " bytes"));
         return;
       }
       body.appendBuffer(chunk);
@@ -85,7 +86,7 @@ public final class UpstreamExchange {
   private long armIdle(Duration idle, Promise<Buffer> promise) {
     return vertx.setTimer(Math.max(1, idle.toMillis()), id -> {
       release();
-      promise.tryFail(new UpstreamFailure(UpstreamFailure.Kind.IDLE_TIMEOUT, "no data for " + idle.toMillis() + " ms"));
+      promise.tryFail(new UpstreamFailure(TransportFailure.IDLE_TIMEOUT, "no data for " + idle.toMillis() + " ms"));
     });
   }
 
@@ -98,7 +99,7 @@ public final class UpstreamExchange {
       released = true;
       request.reset();
       if (reading != null) {
-        reading.tryFail(new UpstreamFailure(UpstreamFailure.Kind.RESET, "released"));
+        reading.tryFail(new UpstreamFailure(TransportFailure.RESET, "released"));
       }
     }
   }

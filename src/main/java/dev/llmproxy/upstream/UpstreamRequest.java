@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param clientHeaders the client's request headers; filtered here, never forwarded wholesale
  * @param forwardedFor the client address for {@code X-Forwarded-For}, or null to send none
  * @param headerTimeout how long to wait for the response status line (already capped by the request deadline)
+ * @param stream the client asked for a stream (a backend whose stream is a different call, Bedrock, needs it)
  */
 public record UpstreamRequest(
     Candidate candidate,
@@ -21,4 +22,5 @@ public record UpstreamRequest(
     String traceId,
     String forwardedFor,
     Duration connectTimeout,
-    Duration headerTimeout) {}
+    Duration headerTimeout,
+    boolean stream) {}

@@ -84,6 +84,8 @@ class CaptureIT {
             - {backend: bad, model: bad-real, priority: 1}
             - {backend: oa, model: gpt-real, priority: 2}
           claude: {routes: [{backend: an, model: claude-real}], system_prompt: "You are Claude-in-a-test."}
+          small: {routes: [{backend: oa, model: gpt-small}]}
+          dead: {routes: [{backend: bad, model: bad-real}]}
         fallback: {retry_same_route: 0}
         capture:
           directory: data
@@ -307,6 +309,110 @@ class CaptureIT {
     for (JsonObject line : lines) {
       assertEquals(line, admin("/admin/requests/" + line.getString("id")));
     }
+  }
+
+  /**
+   * Whichever step answers the client (a stage refusal, the attempt loop's final error, a provider's own error
+   * returned as is, an answer, a stream that breaks after it started), the request gives exactly one record, with
+   * the status and body the client got; a request refused for a wrong proxy key gives none.
+   */
+  @Test
+  void everyWayOfAnsweringGivesExactlyOneRecord() throws Exception {
+    startGateway("", java.time.Clock.systemUTC());
+    String tooLong =
+        "{\"error\":{\"message\":\"maximum context length is 8192\",\"code\":\"context_length_exceeded\"}}";
+    oa.next(MockUpstream.status(400, tooLong));
+    oa.next(MockUpstream.sseThenReset(MockUpstream.openAiStream("gpt-real", "Half", " a", " story").subList(0, 3),
+        Duration.ZERO));
+
+    HttpResponse<String> badJson = post("/v1/chat/completions", "{not json", "X-Trace-ID", "t-bad-json");
+    HttpResponse<String> allFailed = post("/v1/chat/completions", chat("dead", false, "anyone?"),
+        "X-Trace-ID", "t-all-failed");
+    HttpResponse<String> providerError = post("/v1/chat/completions", chat("small", false, "a very long prompt"),
+        "X-Trace-ID", "t-provider-error");
+    HttpResponse<Stream<String>> broken = gw.postStreaming("/v1/chat/completions", chat("chat", true, "tell a story"),
+        "Authorization", "Bearer " + PROXY_KEY, "X-Trace-ID", "t-broken");
+    List<String> brokenLines;
+    try (Stream<String> lines = broken.body()) {
+      brokenLines = lines.toList();
+    }
+    HttpResponse<String> stranger = gw.post("/v1/chat/completions", chat("chat", false, "let me in"),
+        "Authorization", "Bearer wrong-key", "X-Trace-ID", "t-stranger");
+    assertEquals(400, badJson.statusCode());
+    assertEquals(502, allFailed.statusCode(), allFailed.body());
+    assertEquals(400, providerError.statusCode());
+    assertEquals(tooLong, providerError.body(), "the provider's own error, unchanged");
+    assertEquals(200, broken.statusCode());
+    assertTrue(brokenLines.stream().anyMatch(l -> l.contains("stream interrupted")), brokenLines.toString());
+    assertEquals(401, stranger.statusCode());
+
+    // A last request: a second record of any of the above would have been written by the time this one is.
+    post("/v1/chat/completions", chat("chat", false, "last"), "X-Trace-ID", "t-last");
+    while (!"t-last".equals(records.awaitOne().getString("trace_id"))) {
+      // records of the requests above
+    }
+    Map<String, List<JsonObject>> byTrace = CaptureRecords.dataset(gw.dir().resolve("data")).stream()
+        .collect(Collectors.groupingBy(l -> l.getString("trace_id")));
+    assertEquals(Set.of("t-bad-json", "t-all-failed", "t-provider-error", "t-broken", "t-last"), byTrace.keySet());
+    byTrace.forEach((trace, lines) -> assertEquals(1, lines.size(), trace + ": " + lines));
+
+    JsonObject parseError = byTrace.get("t-bad-json").get(0);
+    assertEquals(400, parseError.getInteger("status"));
+    assertEquals("{not json", parseError.getJsonObject("request").getString("body"), "not JSON: kept as a string");
+    assertNotNull(parseError.getString("error"));
+
+    JsonObject failed = byTrace.get("t-all-failed").get(0);
+    assertEquals(502, failed.getInteger("status"));
+    assertNull(failed.getString("backend"));
+    assertEquals("bad", failed.getJsonArray("attempts").getJsonObject(0).getString("backend"));
+    assertEquals("dead", failed.getJsonObject("request").getJsonObject("body").getString("model"),
+        "no route answered: the request as it would have been sent");
+    assertNotNull(failed.getString("error"));
+
+    JsonObject returned = byTrace.get("t-provider-error").get(0);
+    assertEquals(400, returned.getInteger("status"));
+    assertEquals(new JsonObject(tooLong), returned.getJsonObject("response").getJsonObject("body"));
+    assertEquals(1, returned.getJsonArray("attempts").size());
+    assertEquals("gpt-small", returned.getJsonArray("attempts").getJsonObject(0).getString("model"));
+
+    JsonObject interrupted = byTrace.get("t-broken").get(0);
+    assertEquals(200, interrupted.getInteger("status"));
+    assertEquals("Half a", clientText(brokenLines));
+    assertEquals(clientText(brokenLines), interrupted.getJsonObject("response").getString("text"));
+    assertNotNull(interrupted.getString("error"), "the break is the request's error");
+    assertEquals("gpt-real", interrupted.getJsonObject("request").getJsonObject("body").getString("model"),
+        "as the serving route received it");
+  }
+
+  /**
+   * An OpenAI client served by an Anthropic route (translation): the record holds the body the route received, in
+   * its protocol, and the stream as the client read it, reassembled in the client's protocol.
+   */
+  @Test
+  void aTranslatedStreamIsRecordedAsTheRouteGotItAndAsTheClientReadIt() throws Exception {
+    startGateway("", java.time.Clock.systemUTC());
+    an.next(MockUpstream.sse(anthropicStream(), Duration.ZERO, true));
+    List<String> lines = postStream("/v1/chat/completions", chat("claude", true, "use a tool"));
+    String clientText = clientText(lines);
+    assertEquals("Calling the tool.", clientText);
+
+    JsonObject record = records.awaitOne();
+    JsonObject line = CaptureRecords.dataset(gw.dir().resolve("data")).get(0);
+    assertEquals(record.getString("id"), line.getString("id"));
+    assertEquals("openai", line.getString("protocol"));
+    assertEquals("an", line.getString("backend"));
+    JsonObject sent = line.getJsonObject("request").getJsonObject("body");
+    assertEquals("You are Claude-in-a-test.", sent.getString("system"), "Anthropic's shape, as the route got it");
+    assertEquals("claude-real", sent.getString("model"));
+    assertEquals("You are Claude-in-a-test.", line.getJsonObject("request").getString("system_prompt"));
+    JsonObject message = line.getJsonObject("response").getJsonObject("message");
+    assertEquals("chat.completion", message.getString("object"), "the client's protocol: " + message.encode());
+    assertEquals(clientText, line.getJsonObject("response").getString("text"));
+    JsonObject call = message.getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getJsonArray("tool_calls").getJsonObject(0);
+    assertEquals("search", call.getJsonObject("function").getString("name"));
+    assertEquals(new JsonObject().put("q", "walrus"), new JsonObject(call.getJsonObject("function")
+        .getString("arguments")));
   }
 
   @Test

@@ -77,6 +77,32 @@ final class CaptureRecords implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Everything capture wrote, as text to search for what must not be there: each dataset file whole, and each
+   * column of each row of the SQLite store.
+   */
+  static List<String> everythingWritten(Path dataDir, Path sqlite) throws java.sql.SQLException {
+    List<String> texts = new ArrayList<>();
+    for (Path file : files(dataDir)) {
+      try {
+        texts.add(file + ": " + new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + sqlite);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT * FROM requests")) {
+      java.sql.ResultSetMetaData meta = rs.getMetaData();
+      while (rs.next()) {
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+          texts.add("row column " + meta.getColumnName(i) + ": " + rs.getString(i));
+        }
+      }
+    }
+    return texts;
+  }
+
   static List<Path> files(Path dir) {
     try (Stream<Path> files = Files.walk(dir)) {
       return files.filter(Files::isRegularFile).toList();

@@ -41,6 +41,29 @@ class RecordMaskingTest {
   }
 
   @Test
+  void theRequestsOwnCredentialsAreMaskedWhateverTheirShape() {
+    java.util.List<String> credentials = RecordMasking.credentialValues(java.util.List.of(
+        "Bearer client-own-key-7",
+        "AWS4-HMAC-SHA256 Credential=AKIACLIENT0001/20261130/us-west-2/bedrock/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef0123456789abcdef",
+        "session-token-value-1", "short"));
+    assertEquals(java.util.List.of(
+        "AWS4-HMAC-SHA256 Credential=AKIACLIENT0001/20261130/us-west-2/bedrock/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef0123456789abcdef",
+        "Credential=AKIACLIENT0001/20261130/us-west-2/bedrock/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef", "Bearer client-own-key-7", "session-token-value-1", "client-own-key-7",
+        "AKIACLIENT0001"), credentials, "longest first; too short to mask literally left out");
+
+    JsonObject in = new JsonObject()
+        .put("headers", new JsonObject().put("x-amz-security-token", "any").put("x-api-key", "k"))
+        .put("text", "echo client-own-key-7, AKIACLIENT0001 signed 0123456789abcdef0123456789abcdef; short stays");
+    JsonObject out = RecordMasking.mask(in, credentials);
+    assertEquals("****", out.getJsonObject("headers").getString("x-amz-security-token"));
+    assertEquals("echo ****, **** signed ****; short stays", out.getString("text"));
+  }
+
+  @Test
   void aCleanRecordIsReturnedAsIs() {
     JsonObject clean = new JsonObject().put("a", new JsonArray().add("x").add(new JsonObject().put("b", 1)));
     assertSame(clean, RecordMasking.mask(clean));

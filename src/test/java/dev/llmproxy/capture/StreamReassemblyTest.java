@@ -3,6 +3,9 @@ package dev.llmproxy.capture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.llmproxy.protocol.Endpoint;
+import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.support.ResponsesApi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -11,6 +14,46 @@ import org.junit.jupiter.api.Test;
 
 /** Streams of both protocols back into the one answer they stand for, field by field. */
 class StreamReassemblyTest {
+
+  private static List<CaptureTap.Event> responsesEvents(String fixture) {
+    return ResponsesApi.parsed(fixture).stream().map(e -> new CaptureTap.Event(e.name(), e.data())).toList();
+  }
+
+  @Test
+  void aResponsesStreamBecomesItsResponseObjectAndATextOrToolCallIsReadFromIt() {
+    JsonObject response = RecordBuilder.reassemble(Endpoint.RESPONSES, Protocol.OPENAI, responsesEvents("text.sse"));
+    assertEquals("response", response.getString("object"));
+    assertEquals("completed", response.getString("status"));
+    assertEquals(ResponsesApi.TEXT, MessageText.answerText(response));
+
+    JsonObject call = RecordBuilder.reassemble(Endpoint.RESPONSES, Protocol.OPENAI,
+        responsesEvents("function-call.sse"));
+    assertEquals("", MessageText.answerText(call), "no message, only a function call");
+    assertEquals("get_weather\n{\"location\":\"Paris, France\"}", MessageText.answerExtras(call));
+  }
+
+  @Test
+  void aResponsesStreamCutByAnErrorEventKeepsWhatArrivedAndTheError() {
+    List<CaptureTap.Event> events = new ArrayList<>(responsesEvents("text.sse").subList(0, 6));  // two deltas
+    events.add(new CaptureTap.Event("error", "{\"type\":\"error\",\"code\":\"server_error\","
+        + "\"message\":\"The server had an error\"}"));
+    JsonObject partial = RecordBuilder.reassemble(Endpoint.RESPONSES, Protocol.OPENAI, events);
+    assertEquals("in_progress", partial.getString("status"));
+    assertEquals("Hi there", MessageText.answerText(partial));
+    assertEquals("server_error", partial.getJsonObject("error").getString("code"));
+  }
+
+  @Test
+  void theRecordedSystemPromptOfAResponsesRequestIsItsInstructionsAndSystemInputs() {
+    // Decoded from text, as the writer reads a body: nested objects are plain maps inside.
+    JsonObject request = new JsonObject("""
+        {"model":"m","instructions":"Be terse.","input":[{"role":"developer","content":"Use tools."},
+         {"role":"user","content":[{"type":"input_text","text":"first question"}]}]}""");
+    assertEquals("Be terse.\nUse tools.", MessageText.systemPrompt(request));
+    assertEquals("first question", MessageText.firstUserMessage(request));
+    assertEquals("Be terse.\nUse tools.\nfirst question", MessageText.requestText(request));
+    assertNull(MessageText.systemPrompt(new JsonObject().put("input", "plain")));
+  }
 
   private static CaptureTap.Event data(String json) {
     return new CaptureTap.Event(null, json);

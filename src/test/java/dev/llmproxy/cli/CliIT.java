@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,61 @@ class CliIT {
   }
 
   @Test
+  void validateShowsATypoFirstWithASuggestionThenTheErrorsItCaused() throws Exception {
+    Files.writeString(dir.resolve("typo.yaml"), """
+        backend:
+          - {name: local, type: echo}
+        models: {m: [{backend: local}]}
+        """);
+    try (JarProcess p = run("--validate", "-config", "typo.yaml")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      List<String> lines = p.output().lines().toList();
+      assertEquals("llm-proxy: typo.yaml: warning: backend: unknown key (ignored); did you mean `backends`?",
+          lines.get(0), p.output());
+      assertTrue(lines.contains("llm-proxy: typo.yaml: backends: at least one backend is required"), p.output());
+    }
+  }
+
+  @Test
+  void validateRefusesADuplicateKeyAndASyntaxErrorWithTheirLineAndColumn() throws Exception {
+    // vertx-config-yaml's processor alone would keep the second url and say nothing.
+    Files.writeString(dir.resolve("dup.yaml"), """
+        backends:
+          - name: openai
+            url: https://api.openai.com/v1
+            url: https://example.com/v1
+        models: {m: [{backend: openai, model: x}]}
+        """);
+    try (JarProcess p = run("--validate", "-config", "dup.yaml")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: dup.yaml: invalid YAML at line 4, column 5: found duplicate key url",
+          p.output().trim());
+    }
+    Files.writeString(dir.resolve("broken.yaml"), "backends:\n  - {name: a\nmodels: x\n");
+    try (JarProcess p = run("--validate", "-config", "broken.yaml")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: broken.yaml: invalid YAML at line 3, column 7: expected ',' or '}', but got :",
+          p.output().trim());
+    }
+  }
+
+  @Test
+  void startupRefusesADuplicateKeyAndASyntaxErrorWithTheirLineAndColumn() throws Exception {
+    Files.writeString(dir.resolve("config.yaml"), VALID.formatted(0) + "listen: \"127.0.0.1:0\"\n");
+    try (JarProcess p = run()) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: config.yaml: invalid YAML at line 7, column 1: found duplicate key listen",
+          p.output().trim());
+    }
+    Files.writeString(dir.resolve("config.yaml"), VALID.formatted(0).replace("models:", "models: ["));
+    try (JarProcess p = run()) {
+      assertEquals(1, p.waitFor(30), p.output());
+      assertEquals("llm-proxy: config.yaml: invalid YAML at line 7, column 1:"
+          + " expected ',' or ']', but got <stream end>", p.output().trim());
+    }
+  }
+
+  @Test
   void missingConfigExitsNonZeroWithOneClearLine() throws Exception {
     try (JarProcess p = run()) {
       assertEquals(1, p.waitFor(30));
@@ -121,6 +177,58 @@ class CliIT {
       assertEquals(200, r.statusCode(), r.body());
       assertTrue(r.body().contains("[echo] ping"), r.body());
       assertEquals("local", r.headers().firstValue("X-LLM-Proxy-Backend").orElseThrow());
+    }
+  }
+
+  @Test
+  void startLogLinesAreWellFormedAndAnIpv6AddressIsBracketed() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(dir.resolve("v6.yaml"), VALID.formatted(port).replace("127.0.0.1:" + port, "[::1]:" + port));
+    try (JarProcess p = run("-config", "v6.yaml")) {
+      p.awaitLine("listening on http://[::1]:" + port + " ", 60);
+      String first = p.output().lines().findFirst().orElseThrow();
+      assertTrue(first.contains("logging configured"), first);
+      for (String line : p.output().lines().filter(l -> l.startsWith("{")).toList()) {
+        assertEquals(1, line.split("\"level\":", -1).length - 1, "each key once per JSON line: " + line);
+      }
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://[::1]:" + port + "/health")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+    }
+  }
+
+  @Test
+  void theExampleConfigShowsItsSystemPromptOnTheReadmesFirstRequest() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String example = Files.readString(Path.of("config.example.yaml"));
+    assertTrue(example.contains("listen: \"127.0.0.1:8765\""), "the example listens where the README says");
+    Files.writeString(dir.resolve("config.yaml"), example.replace("127.0.0.1:8765", "127.0.0.1:" + port));
+    Files.createDirectories(dir.resolve("system_prompts"));
+    try (var files = Files.list(Path.of("system_prompts"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, dir.resolve("system_prompts").resolve(f.getFileName()));
+      }
+    }
+    try (JarProcess p = run("-config", "config.yaml")) {
+      p.awaitLine("listening on http://127.0.0.1:" + port, 60);
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+              .header("content-type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(
+                  "{\"model\":\"concise\",\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+      String content = new io.vertx.core.json.JsonObject(r.body()).getJsonArray("choices").getJsonObject(0)
+          .getJsonObject("message").getString("content");
+      assertTrue(content.startsWith("[echo] hello [system prompt: You are a concise assistant."), content);
+      assertTrue(p.output().lines().noneMatch(l -> l.contains("README")), "only *.txt files are prompts: " + p.output());
     }
   }
 

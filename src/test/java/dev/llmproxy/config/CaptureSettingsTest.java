@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ConfigFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,7 +27,8 @@ class CaptureSettingsTest {
 
   private static Snapshot compile(String extra, Map<String, String> env) throws ConfigException {
     String yaml = BASE + extra;
-    Object tree = ConfigLoader.parse(FILE, yaml.getBytes(StandardCharsets.UTF_8));
+    // Parsed as Main parses (vertx-config-yaml's processor), compiled against a file path no test writes to.
+    var tree = new ConfigLoader(ConfigFiles.vertx(), env).parseAndWait(FILE, yaml.getBytes(StandardCharsets.UTF_8));
     return new ConfigCompiler(new EnvExpander(env)).compile(FILE, tree, "x", 1);
   }
 

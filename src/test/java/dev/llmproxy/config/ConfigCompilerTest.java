@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ConfigFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,12 +22,54 @@ class ConfigCompilerTest {
   private Snapshot load(String yaml, Map<String, String> env) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, yaml);
-    return new ConfigLoader(env).load(file);
+    return ConfigFiles.load(file, env);
   }
 
   private List<String> problems(String yaml) {
     ConfigException e = assertThrows(ConfigException.class, () -> load(yaml, Map.of()));
     return e.problems();
+  }
+
+  @Test
+  void midStreamRecoveryIsOnByDefaultAndEveryRouteTakesAPrefill() throws Exception {
+    Snapshot s = load("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          plain: [{backend: a, model: m1}]
+          restarts:
+            routes: [{backend: a, model: m1, prefill: false}]
+            midstream_recovery: false
+        """, Map.of());
+    assertTrue(s.fallback().midstreamRecovery());
+    assertTrue(s.aliases().get("plain").routes().get(0).prefill());
+    assertTrue(s.fallback().midstreamRecoveryFor(s.aliases().get("plain")));
+    assertFalse(s.aliases().get("restarts").routes().get(0).prefill());
+    assertFalse(s.fallback().midstreamRecoveryFor(s.aliases().get("restarts")));
+
+    Snapshot globalOff = load("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          inherits: [{backend: a, model: m1}]
+          own: {routes: [{backend: a, model: m1}], midstream_recovery: true}
+        fallback: {midstream_recovery: false}
+        """, Map.of());
+    assertFalse(globalOff.fallback().midstreamRecoveryFor(globalOff.aliases().get("inherits")));
+    assertTrue(globalOff.fallback().midstreamRecoveryFor(globalOff.aliases().get("own")), "the alias decides");
+  }
+
+  @Test
+  void midStreamRecoveryKeysMustBeBooleans() {
+    List<String> problems = problems("""
+        backends: [{name: a, url: "http://127.0.0.1:9/v1"}]
+        models:
+          m: {routes: [{backend: a, model: m1, prefill: maybe}], midstream_recovery: sometimes}
+        fallback: {midstream_recovery: 3}
+        """);
+    assertTrue(problems.contains("models[\"m\"].routes[0].prefill: must be true or false, got \"maybe\""),
+        problems.toString());
+    assertTrue(problems.contains("models[\"m\"].midstream_recovery: must be true or false, got \"sometimes\""),
+        problems.toString());
+    assertTrue(problems.contains("fallback.midstream_recovery: must be true or false, got \"3\""), problems.toString());
   }
 
   @Test
@@ -186,6 +229,28 @@ class ConfigCompilerTest {
         """, Map.of());
     assertTrue(s.warnings().stream().anyMatch(w -> w.startsWith("timeouts: unknown key")), s.warnings().toString());
     assertTrue(s.warnings().stream().anyMatch(w -> w.startsWith("backends[0].colour: unknown key")), s.warnings().toString());
+  }
+
+  @Test
+  void aNearMissOfAKnownKeyIsNamedAndComesWithTheErrorsItCauses() {
+    ConfigException e = assertThrows(ConfigException.class, () -> load("""
+        backend: [{name: local, type: echo}]
+        models: {m: [{backend: local}]}
+        """, Map.of()));
+    assertEquals(List.of("backend: unknown key (ignored); did you mean `backends`?"), e.unknownKeys());
+    assertTrue(e.problems().contains("backends: at least one backend is required"), e.problems().toString());
+  }
+
+  @Test
+  void suggestionsForTyposButNotForUnrelatedKeys() {
+    java.util.Set<String> keys = ConfigCompiler.TOP_LEVEL_KEYS;
+    assertEquals("timeout", KeySuggestions.closest("timout", keys));
+    assertEquals("timeout", KeySuggestions.closest("timeouts", keys));
+    assertEquals("models", KeySuggestions.closest("modles", keys));
+    assertEquals("models", KeySuggestions.closest("Models", keys));
+    assertEquals("rate_limit", KeySuggestions.closest("rate-limit", keys));
+    assertNull(KeySuggestions.closest("colour", keys));
+    assertNull(KeySuggestions.closest("foo", keys));
   }
 
   @Test

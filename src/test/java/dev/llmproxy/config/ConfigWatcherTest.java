@@ -4,20 +4,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.GatewayHarness;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The watcher without HTTP: forced reloads, listeners, ordering, and the guard on exposed listeners. */
+/**
+ * The watcher without HTTP: forced reloads, listeners, ordering, the settle check, and the guard on exposed
+ * listeners.
+ */
 @ExtendWith(VertxExtension.class)
 class ConfigWatcherTest {
 
@@ -35,8 +43,8 @@ class ConfigWatcherTest {
   private ConfigWatcher watcher(Vertx vertx, String yaml, SnapshotHolder[] holder) throws Exception {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, yaml);
-    ConfigLoader loader = new ConfigLoader(Map.of());
-    holder[0] = new SnapshotHolder(loader.load(file));
+    ConfigLoader loader = new ConfigLoader(vertx, Map.of());
+    holder[0] = new SnapshotHolder(loader.loadAndWait(file));
     ConfigWatcher watcher = new ConfigWatcher(vertx, loader, holder[0]);
     watcher.start(holder[0].current().listen());
     return watcher;
@@ -80,6 +88,46 @@ class ConfigWatcherTest {
     Files.writeString(dir.resolve("config.yaml"), "models: [");
     assertEquals(ReloadResult.Outcome.REJECTED, watcher.reload("bad").await().outcome());
     assertEquals(List.of(2L, 3L, 4L, 5L, 6L), seen, "no listener call for a refused config");
+    watcher.stop().await();
+  }
+
+  @Test
+  void aFileChangedWhileItWasCompiledIsJudgedOnceItSettles(Vertx vertx) throws Exception {
+    String yaml = """
+        proxy: {watch_interval: 50ms}
+        backends: [{name: local, type: echo}]
+        models: {%s: [{backend: local}]}
+        """;
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, yaml.formatted("first"));
+    // The editor's last write lands while the half-saved file is being compiled (the prompt read is part of it).
+    AtomicReference<String> writeDuringCompile = new AtomicReference<>();
+    List<Boolean> compiledOnAWorker = new CopyOnWriteArrayList<>();
+    ConfigLoader loader = new ConfigLoader(vertx, Map.of(), promptsDir -> {
+      compiledOnAWorker.add(Context.isOnWorkerThread());
+      String pending = writeDuringCompile.getAndSet(null);
+      if (pending != null) {
+        try {
+          Files.writeString(file, pending);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      return PromptFiles.read(promptsDir);
+    });
+    SnapshotHolder holder = new SnapshotHolder(loader.loadAndWait(file));
+    ConfigWatcher watcher = new ConfigWatcher(vertx, loader, holder);
+    List<String> applied = new CopyOnWriteArrayList<>();
+    watcher.onReload(s -> applied.add(String.join(",", s.aliases().keySet())));
+
+    writeDuringCompile.set(yaml.formatted("settled"));
+    Files.writeString(file, yaml.formatted("halfway"));
+    watcher.start(holder.current().listen());
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> holder.current().aliases().containsKey("settled"));
+    assertEquals(List.of("settled"), applied, "the content that changed under the compile never served");
+    assertEquals(GatewayHarness.sha256(yaml.formatted("settled")), watcher.lastResult().configChecksum());
+    assertEquals(List.of(true, true, true), compiledOnAWorker, "start-up, then the half-saved and the settled file");
     watcher.stop().await();
   }
 }

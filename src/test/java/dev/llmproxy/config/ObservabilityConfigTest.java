@@ -24,7 +24,7 @@ class ObservabilityConfigTest {
 
   private static Snapshot compile(String extra) throws ConfigException {
     String yaml = BASE + extra;
-    Object tree = ConfigLoader.parse(FILE, yaml.getBytes(StandardCharsets.UTF_8));
+    Object tree = Configs.tree(FILE, yaml.getBytes(StandardCharsets.UTF_8));
     return new ConfigCompiler(new EnvExpander(Map.of())).compile(FILE, tree, "x", 1);
   }
 

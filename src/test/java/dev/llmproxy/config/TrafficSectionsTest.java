@@ -25,7 +25,7 @@ class TrafficSectionsTest {
     Path file = Path.of("/tmp/llm-proxy-test/config.yaml");
     byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
     return new ConfigCompiler(new EnvExpander(Map.of()))
-        .compile(file, ConfigLoader.parse(file, bytes), "x", 1);
+        .compile(file, Configs.tree(file, bytes), "x", 1);
   }
 
   @Test

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ConfigFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +26,9 @@ class UiSettingsTest {
       """;
 
   private static Snapshot compile(String extra, Map<String, String> env) throws ConfigException {
-    Object tree = ConfigLoader.parse(FILE, (BASE + extra).getBytes(StandardCharsets.UTF_8));
+    // Parsed as Main parses (vertx-config-yaml's processor).
+    byte[] yaml = (BASE + extra).getBytes(StandardCharsets.UTF_8);
+    var tree = new ConfigLoader(ConfigFiles.vertx(), env).parseAndWait(FILE, yaml);
     return new ConfigCompiler(new EnvExpander(env)).compile(FILE, tree, "x", 1);
   }
 
@@ -62,9 +64,7 @@ class UiSettingsTest {
 
   @Test
   void theExampleConfigCapturesToAStoreAndServesTheUi() throws Exception {
-    Path example = Path.of("config.example.yaml");
-    Object tree = ConfigLoader.parse(example, Files.readAllBytes(example));
-    Snapshot s = new ConfigCompiler(new EnvExpander(Map.of())).compile(example, tree, "x", 1);
+    Snapshot s = ConfigFiles.load(Path.of("config.example.yaml"));
     assertTrue(s.capture().enabled(), "a newcomer's first requests show at /ui/");
     assertEquals(CaptureSettings.StoreType.SQLITE, s.capture().store().type());
     assertTrue(s.ui().enabled());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.upstream.UpstreamFailure;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -71,12 +70,11 @@ class FailureClassifierTest {
 
   @Test
   void transportFailuresMapToTheirClass() {
-    assertEquals(FailureClass.UNREACHABLE,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.CONNECT, "refused")).failure());
-    assertEquals(FailureClass.TIMEOUT,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.FIRST_TOKEN_TIMEOUT, "")).failure());
-    assertEquals(FailureClass.TRANSIENT,
-        FailureClassifier.transport(new UpstreamFailure(UpstreamFailure.Kind.RESET, "")).failure());
+    assertEquals(FailureClass.UNREACHABLE, FailureClassifier.transport(TransportFailure.CONNECT, "refused").failure());
+    assertEquals(FailureClass.TIMEOUT, FailureClassifier.transport(TransportFailure.FIRST_TOKEN_TIMEOUT, "").failure());
+    assertEquals(FailureClass.TRANSIENT, FailureClassifier.transport(TransportFailure.RESET, "").failure());
+    assertEquals("connection failed: refused",
+        FailureClassifier.transport(TransportFailure.CONNECT, "connection failed: refused").reason());
   }
 
   @Test
@@ -86,6 +84,23 @@ class FailureClassifierTest {
     assertEquals(FailureClass.RATE_LIMITED,
         FailureClassifier.streamError("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\"}}").failure());
     assertTrue(FailureClassifier.streamError("{\"error\":{\"code\":\"content_policy_violation\"}}").accepted());
+  }
+
+  @Test
+  void responsesStreamFailuresAreJudgedOnTheirErrorOnly() {
+    // response.failed carries the whole response: the client's instructions must not decide the class.
+    String failed = "{\"type\":\"response.failed\",\"sequence_number\":2,\"response\":{\"status\":\"failed\","
+        + "\"instructions\":\"Never mention a rate limit.\",\"error\":{\"code\":\"server_error\","
+        + "\"message\":\"The server had an error\"}}}";
+    Verdict verdict = FailureClassifier.streamError(failed);
+    assertEquals(FailureClass.TRANSIENT, verdict.failure());
+    assertTrue(verdict.reason().contains("The server had an error"), verdict.reason());
+    assertEquals(FailureClass.RATE_LIMITED, FailureClassifier.streamError(
+        "{\"type\":\"response.failed\",\"response\":{\"error\":{\"code\":\"rate_limit_exceeded\"}}}").failure());
+    assertEquals(FailureClass.RATE_LIMITED, FailureClassifier.streamError(
+        "{\"type\":\"error\",\"code\":\"rate_limit_exceeded\",\"message\":\"slow down\"}").failure());
+    assertEquals(FailureClass.CONTEXT_LENGTH, FailureClassifier.streamError(
+        "{\"type\":\"error\",\"error\":{\"code\":\"context_length_exceeded\"}}").failure());
   }
 
   @Test

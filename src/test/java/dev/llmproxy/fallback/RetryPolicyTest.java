@@ -75,4 +75,11 @@ class RetryPolicyTest {
     assertFalse(d.retrySameRoute());
     assertFalse(d.coolRoute());
   }
+
+  @Test
+  void aRefusedContinuationMovesOnWithoutCooling() {
+    RetryPolicy.Decision d = decide(Verdict.fail(FailureClass.CONTINUATION_REFUSED, "400 prefill"), 0);
+    assertFalse(d.retrySameRoute());
+    assertFalse(d.coolRoute(), "a route that takes no prefill is healthy for every other request");
+  }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.MockUpstream;
+import dev.llmproxy.support.RawHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,7 @@ class IngressIT {
     gateway = GatewayHarness.start(vertx, """
         listen: "127.0.0.1:0"
         proxy_api_key: proxy-secret
+        client_keys: {team-b: key-team-b-0123456789}
         proxy: {max_body_bytes: 2000}
         backends:
           - {name: oa, url: "%s", api_key: sk-upstream}
@@ -129,6 +132,48 @@ class IngressIT {
     assertNotNull(json(unknown).getJsonObject("error"));
     HttpResponse<String> wrongMethod = gateway.get("/v1/chat/completions");
     assertEquals(405, wrongMethod.statusCode());
+    assertEquals("method_not_allowed", json(wrongMethod).getJsonObject("error").getString("code"));
+    assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElseThrow());
+    HttpResponse<String> anthropic = gateway.get("/v1/messages");
+    assertEquals(405, anthropic.statusCode());
+    assertEquals("invalid_request_error", json(anthropic).getJsonObject("error").getString("type"));
+  }
+
+  @Test
+  void aPathTheRouterCannotDecodeIs400Json() {
+    // The JDK client refuses to send such a URL: a raw socket does.
+    try (RawHttp raw = RawHttp.connect(gateway.gateway().port())) {
+      String r = raw.send("GET /v1/models/%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer proxy-secret\r\n\r\n")
+          .readResponse(Duration.ofSeconds(10));
+      assertTrue(r.startsWith("HTTP/1.1 400 "), r);
+      assertTrue(r.contains("X-Trace-ID: "), r);
+      assertEquals("invalid_request_error",
+          new JsonObject(RawHttp.body(r)).getJsonObject("error").getString("type"));
+    }
+  }
+
+  @Test
+  void oneModelCanBeRetrievedAsTheOpenAiSdkDoes() {
+    assertEquals(401, gateway.get("/v1/models/gpt").statusCode());
+    HttpResponse<String> gpt = gateway.get("/v1/models/gpt", "Authorization", "Bearer proxy-secret");
+    assertEquals(200, gpt.statusCode(), gpt.body());
+    assertEquals("gpt", json(gpt).getString("id"));
+    assertEquals("model", json(gpt).getString("object"));
+    assertEquals("llm-proxy", json(gpt).getString("owned_by"));
+    assertEquals(200, gateway.get("/models/claude", "Authorization", "Bearer proxy-secret").statusCode());
+    HttpResponse<String> unknown = gateway.get("/v1/models/nope", "Authorization", "Bearer proxy-secret");
+    assertEquals(404, unknown.statusCode());
+    assertEquals("model_not_found", json(unknown).getJsonObject("error").getString("code"));
+  }
+
+  @Test
+  void aNamedClientKeyReadsTheModelsLikeTheProxyKey() {
+    HttpResponse<String> list = gateway.get("/v1/models", "Authorization", "Bearer key-team-b-0123456789");
+    assertEquals(200, list.statusCode(), list.body());
+    HttpResponse<String> one = gateway.get("/v1/models/gpt", "x-api-key", "key-team-b-0123456789");
+    assertEquals(200, one.statusCode(), one.body());
+    assertEquals("gpt", json(one).getString("id"));
+    assertEquals(401, gateway.get("/v1/models/gpt", "x-api-key", "key-team-b-012345678").statusCode());
   }
 
   @Test

@@ -2,13 +2,12 @@ package dev.llmproxy.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.Snapshot;
+import dev.llmproxy.support.ConfigFiles;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,7 +25,7 @@ class TrafficControlTest {
           a: [{backend: local}]
           b: [{backend: local}]
         """ + limits);
-    return new ConfigLoader(Map.of()).load(file);
+    return ConfigFiles.load(file);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.support.PromText;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class MetricsTest {
@@ -38,6 +39,21 @@ class MetricsTest {
         new AttemptRecord("cheap", "other", "echo", 200, "accepted", 2));
     assertEquals(List.of(Move.RETRY, Move.L1, Move.L2, Move.L1), Metrics.moves(attempts));
     assertEquals(List.of(), Metrics.moves(attempts.subList(0, 1)));
+  }
+
+  @Test
+  void clientConnectionCountersStillReadTheirSourceAfterAGarbageCollection() {
+    AtomicLong refused = new AtomicLong(7);
+    AtomicLong idle = new AtomicLong(3);
+    // Method references nobody else holds: a counter holding them weakly would read 0 once they are collected.
+    metrics.bindClientConnections(() -> 2, refused::get, limit -> limit.equals("idle_timeout") ? idle.get() : 0);
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    PromText p = scrape();
+    assertEquals(7, p.value("llmproxy_client_connections_refused_total"));
+    assertEquals(3, p.value("llmproxy_client_connections_timed_out_total", "limit", "idle_timeout"));
+    assertEquals(2, p.value("llmproxy_client_connections"));
   }
 
   @Test
@@ -72,7 +88,7 @@ class MetricsTest {
         models:
           m: [{backend: a, model: x}, {backend: b, model: y, priority: 2}]
         """);
-    var snapshot = new dev.llmproxy.config.ConfigLoader(java.util.Map.of()).load(file);
+    var snapshot = dev.llmproxy.support.ConfigFiles.load(file);
     metrics.bindCooldowns(snapshot, (backend, model) -> backend.equals("a"));
     PromText p = scrape();
     assertEquals(1, p.value("llmproxy_cooldown_active", "backend", "a", "model", "x"));

@@ -113,6 +113,36 @@ class PromptInjectionIT {
     }
   }
 
+  @Test
+  void responsesInstructionsInEachMode(Vertx vertx) {
+    try (GatewayHarness gw = GatewayHarness.start(vertx, config(true))) {
+      assertEquals("OPS\n\nCLIENT", responses(gw, "pre", "CLIENT", false).getString("instructions"));
+      assertEquals("CLIENT\n\nOPS", responses(gw, "app", "CLIENT", true).getString("instructions"));
+      JsonObject replaced = responses(gw, "rep", "CLIENT", false);
+      assertEquals("OPS", replaced.getString("instructions"));
+      assertEquals(new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")),
+          replaced.getJsonArray("input"), "replace drops the client's developer message, as for chat");
+      JsonObject none = responses(gw, "pre", null, false);
+      assertEquals("OPS", none.getString("instructions"));
+      assertEquals(2, none.getJsonArray("input").size(), "the conversation itself is untouched");
+    }
+  }
+
+  private JsonObject responses(GatewayHarness gw, String alias, String instructions, boolean stream) {
+    JsonObject body = new JsonObject().put("model", alias).put("stream", stream).put("input", new JsonArray()
+        .add(new JsonObject().put("role", "developer").put("content", "DEV"))
+        .add(new JsonObject().put("role", "user").put("content", "hi")));
+    if (instructions != null) {
+      body.put("instructions", instructions);
+    }
+    var r = gw.post("/v1/responses", body.encode());
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("/v1/responses", oa.last().path());
+    JsonObject received = oa.last().json();
+    assertEquals("real", received.getString("model"));
+    return received;
+  }
+
   private Object messages(GatewayHarness gw, String alias, Object system) {
     JsonObject body = new JsonObject().put("model", alias).put("max_tokens", 10)
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));

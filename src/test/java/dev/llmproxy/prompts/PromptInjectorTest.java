@@ -113,6 +113,39 @@ class PromptInjectorTest {
     assertEquals("oops", notAList.getString("messages"));
   }
 
+  static Stream<Arguments> responsesCases() {
+    String input = "[{'role':'developer','content':'D'},{'role':'user','content':'hi'}]";
+    return Stream.of(
+        // mode, client instructions (null: none), expected instructions, expected input
+        Arguments.of(PREPEND, null, "OPS", input),
+        Arguments.of(APPEND, null, "OPS", input),
+        Arguments.of(PREPEND, "'C'", "OPS\n\nC", input),
+        Arguments.of(APPEND, "'C'", "C\n\nOPS", input),
+        Arguments.of(PREPEND, "'  '", "OPS", input),
+        Arguments.of(REPLACE, "'C'", "OPS", "[{'role':'user','content':'hi'}]"),
+        Arguments.of(REPLACE, null, "OPS", "[{'role':'user','content':'hi'}]"));
+  }
+
+  @ParameterizedTest(name = "responses {0}: {1}")
+  @MethodSource("responsesCases")
+  void responsesInstructions(PromptMode mode, String instructions, String expected, String expectedInput) {
+    String body = "{'model':'m','input':[{'role':'developer','content':'D'},{'role':'user','content':'hi'}]"
+        + (instructions == null ? "" : ",'instructions':" + instructions) + "}";
+    JsonObject out = inject(Endpoint.RESPONSES, body, mode);
+    assertEquals(expected, out.getString("instructions"));
+    assertEquals(new JsonArray(q(expectedInput)), out.getJsonArray("input"));
+  }
+
+  @Test
+  void responsesWithAStringInputOrOddInstructions() {
+    JsonObject plain = inject(Endpoint.RESPONSES, "{'model':'m','input':'hi'}", REPLACE);
+    assertEquals("OPS", plain.getString("instructions"));
+    assertEquals("hi", plain.getString("input"));
+    JsonObject odd = new JsonObject("{\"model\":\"m\",\"instructions\":[1]}");
+    assertFalse(PromptInjector.inject(Endpoint.RESPONSES, odd, new SystemPrompt("OPS", PromptMode.APPEND, "t")));
+    assertEquals(new JsonArray("[1]"), odd.getJsonArray("instructions"));
+  }
+
   private static String q(String singleQuoted) {
     return singleQuoted.replace('\'', '"');
   }

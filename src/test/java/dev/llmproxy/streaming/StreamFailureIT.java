@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Streams that fail: before their first content (the proxy falls back, the client never notices) and after it
- * (the stream ends with a protocol-correct error event, never a clean end).
+ * with {@code midstream_recovery: false} (the stream ends with a protocol-correct error event, never a clean end).
+ * Breaks after content with recovery on (the default) are in {@code recovery/MidstreamRecoveryIT}.
  */
 @ExtendWith(VertxExtension.class)
 class StreamFailureIT {
@@ -31,7 +32,7 @@ class StreamFailureIT {
         listen: "127.0.0.1:0"
         backends: [{name: first, url: "%s", protocol: %s}, {name: second, url: "%s", protocol: %s}]
         models: {m: [{backend: first, model: m1, priority: 1}, {backend: second, model: m2, priority: 2}]}
-        fallback: {retry_same_route: 0}
+        fallback: {retry_same_route: 0, midstream_recovery: false}
         %s
         """.formatted(first.url(), protocol, second.url(), protocol, extra);
   }

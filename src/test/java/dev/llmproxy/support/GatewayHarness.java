@@ -1,10 +1,10 @@
 package dev.llmproxy.support;
 
 import dev.llmproxy.Gateway;
+import dev.llmproxy.GatewayHooks;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.PromptFiles;
 import dev.llmproxy.config.ReloadResult;
-import dev.llmproxy.config.Snapshot;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.URI;
@@ -57,16 +57,26 @@ public final class GatewayHarness implements AutoCloseable {
     return start(vertx, yaml, Map.of(), 2, clock);
   }
 
+  /** With test seams: a pipeline stage that throws, an echo backend that fails (see {@link GatewayHooks}). */
+  public static GatewayHarness start(Vertx vertx, String yaml, GatewayHooks hooks) {
+    return start(vertx, yaml, Map.of(), 2, java.time.Clock.systemUTC(), hooks);
+  }
+
   public static GatewayHarness start(
       Vertx vertx, String yaml, Map<String, String> env, int instances, java.time.Clock clock) {
+    return start(vertx, yaml, env, instances, clock, GatewayHooks.NONE);
+  }
+
+  public static GatewayHarness start(Vertx vertx, String yaml, Map<String, String> env, int instances,
+      java.time.Clock clock, GatewayHooks hooks) {
     try {
       Path dir = Files.createTempDirectory("llm-proxy-test");
       Files.createDirectories(dir.resolve("system_prompts"));
       Path config = dir.resolve("config.yaml");
       Files.writeString(config, yaml);
-      ConfigLoader loader = new ConfigLoader(env);
-      Snapshot snapshot = loader.load(config);
-      Gateway gateway = Gateway.start(vertx, loader, snapshot, instances, clock).await();
+      ConfigLoader loader = new ConfigLoader(vertx, env);
+      Gateway gateway = loader.load(config)
+          .compose(snapshot -> Gateway.start(vertx, loader, snapshot, instances, clock, hooks)).await();
       return new GatewayHarness(dir, gateway);
     } catch (Exception e) {
       throw new IllegalStateException("gateway did not start: " + e.getMessage(), e);

@@ -36,7 +36,7 @@ public final class LogCapture implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       synchronized (appender.list) {
         for (ILoggingEvent e : appender.list) {
-          String rendered = e.getFormattedMessage() + " " + java.util.Arrays.toString(e.getArgumentArray());
+          String rendered = rendered(e);
           if (rendered.contains(needle)) {
             return rendered;
           }
@@ -45,6 +45,17 @@ public final class LogCapture implements AutoCloseable {
       Thread.sleep(20);
     }
     throw new AssertionError("no log line containing \"" + needle + "\" within " + timeout + ": " + lines());
+  }
+
+  /** How many lines so far contain {@code needle} (in their message or structured arguments). */
+  public long count(String needle) {
+    synchronized (appender.list) {
+      return appender.list.stream().filter(e -> rendered(e).contains(needle)).count();
+    }
+  }
+
+  private static String rendered(ILoggingEvent e) {
+    return e.getFormattedMessage() + " " + java.util.Arrays.toString(e.getArgumentArray());
   }
 
   /** Formatted messages, structured arguments rendered as {@code key=value}. */
