@@ -139,6 +139,7 @@ final class RecordBuilder {
         .put("routing_rule", x.routingRule())
         .put("client_key", x.clientKey())
         .put("passthrough", x.passthrough())
+        .put("route_protocol", routeProtocol(x))
         .put("backend", x.backend())
         .put("model", x.model())
         .put("stream", x.stream())
@@ -170,8 +171,21 @@ final class RecordBuilder {
     RequestRow row = new RequestRow(id, x.startedAtMillis(), masked.getString("trace_id"),
         masked.getString("session_id"), x.clientIp(), x.method(), x.endpoint(), x.protocol().id(), x.alias(),
         x.backend(), x.model(), x.status(), x.stream(), x.durationMillis(), x.ttfbMillis(), x.promptTokens(),
-        x.completionTokens(), x.attempts().size(), fallback, masked.getString("error"), search, line);
+        x.completionTokens(), x.attempts().size(), fallback, masked.getString("error"), RecordRows.routing(masked),
+        search, line);
     return new CaptureRecord(line, row);
+  }
+
+  /**
+   * The protocol {@code request.body} is in: the serving route's when the request was translated for it, else
+   * the client's (a passed-through request never is); null when no route answered.
+   */
+  static String routeProtocol(FinishedExchange x) {
+    if (x.sentBody() == null || x.legs().isEmpty()) {
+      return null;
+    }
+    Candidate first = x.legs().get(0);  // the route request.body was sent to
+    return !x.passthrough() && first.translates(x.protocol()) ? first.backend().protocol().id() : x.protocol().id();
   }
 
   /**

@@ -43,7 +43,37 @@ public final class RecordRows {
         r.getInteger("status", 0), r.getBoolean("stream", false), number(r, "duration_ms"), number(r, "ttfb_ms"),
         number(usage, "prompt_tokens"), number(usage, "completion_tokens"),
         r.getValue("attempts") instanceof JsonArray a ? a.size() : 0, r.getBoolean("fallback", false), error,
-        search, line);
+        routing(r), search, line);
+  }
+
+  /**
+   * The list row's routing columns from a (masked) record: names and routes only; each recovery without the
+   * body the continuing route was sent, which belongs to the whole record.
+   */
+  static RequestRow.Routing routing(JsonObject record) {
+    String recoveries = null;
+    if (record.getValue("recoveries") instanceof JsonArray all) {
+      JsonArray summaries = new JsonArray();
+      for (Object o : all) {
+        if (o instanceof JsonObject recovery) {
+          JsonObject summary = new JsonObject();
+          recovery.forEach(field -> {
+            if (!field.getKey().equals("request_body")) {
+              summary.put(field.getKey(), field.getValue());
+            }
+          });
+          summaries.add(summary);
+        }
+      }
+      recoveries = summaries.encode();
+    }
+    return new RequestRow.Routing(
+        record.getValue("routing_rule") instanceof String rule ? rule : null,
+        record.getValue("client_key") instanceof String key ? key : null,
+        Boolean.TRUE.equals(record.getValue("passthrough")),
+        record.getValue("route_protocol") instanceof String protocol ? protocol : null,
+        record.getValue("legs") instanceof JsonArray legs ? legs.encode() : null,
+        recoveries);
   }
 
   private static JsonObject object(Object value) {

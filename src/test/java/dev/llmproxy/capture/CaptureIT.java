@@ -400,6 +400,8 @@ class CaptureIT {
     JsonObject line = CaptureRecords.dataset(gw.dir().resolve("data")).get(0);
     assertEquals(record.getString("id"), line.getString("id"));
     assertEquals("openai", line.getString("protocol"));
+    assertEquals("anthropic", line.getString("route_protocol"), "request.body is in the route's protocol");
+    assertEquals("anthropic", record.getString("route_protocol"), "the list row says so too");
     assertEquals("an", line.getString("backend"));
     JsonObject sent = line.getJsonObject("request").getJsonObject("body");
     assertEquals("You are Claude-in-a-test.", sent.getString("system"), "Anthropic's shape, as the route got it");

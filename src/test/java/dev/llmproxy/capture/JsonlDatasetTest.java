@@ -45,7 +45,7 @@ class JsonlDatasetTest {
   private static CaptureRecord record(String id, String alias, String session) {
     String line = new JsonObject().put("v", 1).put("id", id).put("pad", "x".repeat(50)).encode();
     return new CaptureRecord(line, new RequestRow(id, 0, null, session, null, "POST", "/chat/completions", "openai",
-        alias, "openai", "m", 200, false, 1, 1, 1, 1, 1, false, null, "", line));
+        alias, "openai", "m", 200, false, 1, 1, 1, 1, 1, false, null, null, "", line));
   }
 
   private static List<String> lines(Path file) throws IOException {

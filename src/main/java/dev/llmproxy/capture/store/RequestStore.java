@@ -33,7 +33,7 @@ public final class RequestStore implements AutoCloseable {
   static final int BUSY_TIMEOUT_MS = 5000;
   private static final String COLUMNS = "id, started_at, trace_id, session_id, client_ip, method, endpoint, "
       + "protocol, alias, backend, model, status, stream, duration_ms, ttfb_ms, prompt_tokens, completion_tokens, "
-      + "attempts, fallback, error";
+      + "attempts, fallback, error, routing_rule, client_key, passthrough, route_protocol, legs, recoveries";
 
   private final Dialect dialect;
   private final CaptureSettings.Store settings;
@@ -133,7 +133,7 @@ public final class RequestStore implements AutoCloseable {
     }
     connect(nowMillis);
     String sql = dialect.insertPrefix() + "(" + COLUMNS + ", search_text, record) VALUES ("
-        + "?, ".repeat(21) + "?)" + dialect.insertSuffix();
+        + "?, ".repeat(27) + "?)" + dialect.insertSuffix();
     try (PreparedStatement ps = writer.prepareStatement(sql)) {
       for (RequestRow r : rows) {
         int i = 1;
@@ -157,6 +157,12 @@ public final class RequestStore implements AutoCloseable {
         ps.setInt(i++, r.attempts());
         ps.setBoolean(i++, r.fallback());
         ps.setString(i++, text(r.error()));
+        ps.setString(i++, text(r.routing().routingRule()));
+        ps.setString(i++, text(r.routing().clientKey()));
+        ps.setBoolean(i++, r.routing().passthrough());
+        ps.setString(i++, text(r.routing().routeProtocol()));
+        ps.setString(i++, r.routing().legs());  // JSON text: a NUL in it is escaped
+        ps.setString(i++, r.routing().recoveries());
         ps.setString(i++, text(r.searchText()));
         ps.setString(i, text(r.record()));
         ps.addBatch();

@@ -292,7 +292,9 @@ final class StoreQueries {
     return new RequestRow(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
         rs.getInt(12), rs.getBoolean(13), orMinusOne(rs, 14), orMinusOne(rs, 15), orMinusOne(rs, 16),
-        orMinusOne(rs, 17), rs.getInt(18), rs.getBoolean(19), rs.getString(20), null, null);
+        orMinusOne(rs, 17), rs.getInt(18), rs.getBoolean(19), rs.getString(20), new RequestRow.Routing(
+            rs.getString(21), rs.getString(22), rs.getBoolean(23), rs.getString(24), rs.getString(25),
+            rs.getString(26)), null, null);
   }
 
   private static long orMinusOne(ResultSet rs, int column) throws SQLException {

@@ -49,7 +49,7 @@ abstract class RequestStoreContract {
     String record = new JsonObject().put("v", 1).put("id", id).put("alias", alias).put("text", text).encode();
     return new RequestRow(id, at, "trace-" + id, session, "127.0.0.1", "POST", "/chat/completions", "openai", alias,
         backend, "model-" + alias, status, id.endsWith("s"), durationMs, durationMs / 4, promptTokens, 5, 1,
-        false, status >= 400 ? "failed: " + status : null, SearchText.index(text), record);
+        false, status >= 400 ? "failed: " + status : null, null, SearchText.index(text), record);
   }
 
   private List<String> ids(Page page) {
@@ -72,7 +72,7 @@ abstract class RequestStoreContract {
   @Test
   void unknownCountsStayNullAndAnIdIsStoredOnce() throws SQLException {
     RequestRow r = new RequestRow("n1", T0, null, null, null, "POST", "/messages", "anthropic", "claude", null,
-        null, 401, false, 3, -1, -1, -1, 0, false, "bad key", "", "{\"v\":1}");
+        null, 401, false, 3, -1, -1, -1, 0, false, "bad key", null, "", "{\"v\":1}");
     store.insert(List.of(r), T0);
     store.insert(List.of(r), T0);  // a replayed batch
 
@@ -92,7 +92,93 @@ abstract class RequestStoreContract {
       second.connect(T0 + 1);  // a restart, or another replica: nothing to apply, data kept
       assertEquals(1, second.requests(RequestFilter.ALL, null, 10).items().size());
     }
-    assertEquals(1, Migrations.latest());
+    assertEquals(2, Migrations.latest());
+  }
+
+  /** A stream finished on a second route, chosen by a rule for a named key, translated for its first route. */
+  static final String RECOVERED_RECORD = new JsonObject().put("v", 1).put("id", "r1")
+      .put("routing_rule", "long-answers").put("client_key", "team-b").put("passthrough", false)
+      .put("route_protocol", "anthropic")
+      .put("legs", new JsonArray()
+          .add(new JsonObject().put("alias", "m").put("backend", "first").put("model", "m1"))
+          .add(new JsonObject().put("alias", "m").put("backend", "second").put("model", "m2")))
+      .put("recoveries", new JsonArray().add(new JsonObject()
+          .put("broken_route", new JsonObject().put("alias", "m").put("backend", "first").put("model", "m1"))
+          .put("reason", "stream stalled").put("delivered_chars", 42)
+          .put("continued_on", new JsonObject().put("alias", "m").put("backend", "second").put("model", "m2"))
+          .put("request_body", new JsonObject().put("model", "m2").put("prefill", "a long prompt \u0000"))))
+      .encode();
+
+  private static void assertRecoveredRouting(JsonObject listed) {
+    assertEquals("long-answers", listed.getString("routing_rule"));
+    assertEquals("team-b", listed.getString("client_key"));
+    assertFalse(listed.getBoolean("passthrough"));
+    assertEquals("anthropic", listed.getString("route_protocol"));
+    JsonObject record = new JsonObject(RECOVERED_RECORD);
+    assertEquals(record.getJsonArray("legs"), listed.getJsonArray("legs"));
+    JsonObject recovery = record.getJsonArray("recoveries").getJsonObject(0);
+    recovery.remove("request_body");
+    assertEquals(new JsonArray().add(recovery), listed.getJsonArray("recoveries"), "without the continuation's body");
+  }
+
+  @Test
+  void routingColumnsReadBackInListRows() throws SQLException {
+    JsonObject record = new JsonObject(RECOVERED_RECORD);
+    JsonObject recovery = record.getJsonArray("recoveries").getJsonObject(0);
+    recovery.remove("request_body");
+    RequestRow.Routing routing = new RequestRow.Routing("long-answers", "team-b", false, "anthropic",
+        record.getJsonArray("legs").encode(), new JsonArray().add(recovery).encode());
+    RequestRow r = row("r1", T0, "m", "second", 200, "s", "x", 1, 1);
+    store.insert(List.of(new RequestRow(r.id(), r.startedAt(), r.traceId(), r.sessionId(), r.clientIp(),
+        r.method(), r.endpoint(), r.protocol(), r.alias(), r.backend(), r.model(), r.status(), r.stream(),
+        r.durationMs(), r.ttfbMs(), r.promptTokens(), r.completionTokens(), r.attempts(), r.fallback(), r.error(),
+        routing, r.searchText(), RECOVERED_RECORD)), T0);
+    JsonObject listed = store.requests(RequestFilter.ALL, null, 1).items().get(0);
+    assertRecoveredRouting(listed);
+
+    store.insert(List.of(row("plain", T0 + 1, "m", "first", 200, "s", "x", 1, 1)), T0);
+    JsonObject plain = store.requests(RequestFilter.ALL, null, 1).items().get(0);
+    assertNull(plain.getValue("legs"), "a row that does not know its legs says null, not []");
+    assertNull(plain.getValue("recoveries"));
+    assertFalse(plain.getBoolean("passthrough"));
+  }
+
+  @Test
+  void aRowStoredBeforeTheRoutingColumnsReadsThemFromItsRecord() throws SQLException {
+    CaptureSettings.Store older = freshStore();
+    Dialect dialect = older.type() == CaptureSettings.StoreType.SQLITE ? Dialect.SQLITE : Dialect.POSTGRES;
+    String url = dialect == Dialect.SQLITE ? "jdbc:sqlite:" + older.path() : older.jdbcUrl();
+    java.util.Properties login = new java.util.Properties();
+    if (older.user() != null) {
+      login.setProperty("user", older.user());
+    }
+    if (dialect == Dialect.SQLITE) {
+      try {
+        java.nio.file.Files.createDirectories(older.path().getParent());
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, login)) {
+      Migrations.apply(c, dialect, T0, Migrations.ALL.subList(0, 1));  // the schema as version 1 left it
+      try (java.sql.Statement st = c.createStatement()) {
+        st.executeUpdate("INSERT INTO requests (id, started_at, status, stream, attempts, fallback, record) VALUES "
+            + "('r1', " + T0 + ", 200, " + (dialect == Dialect.SQLITE ? "1, 1, 0" : "TRUE, 1, FALSE") + ", '"
+            + RECOVERED_RECORD.replace("'", "''") + "'), ('old', " + (T0 + 1) + ", 200, "
+            + (dialect == Dialect.SQLITE ? "0, 1, 0" : "FALSE, 1, FALSE") + ", '{\"v\":1,\"id\":\"old\"}')");
+      }
+    }
+    try (RequestStore migrated = RequestStore.open(older).orElseThrow()) {
+      migrated.connect(T0 + 2);
+      List<JsonObject> rows = migrated.requests(RequestFilter.ALL, null, 10).items();
+      assertEquals(List.of("old", "r1"), rows.stream().map(o -> o.getString("id")).toList());
+      assertRecoveredRouting(rows.get(1));
+      JsonObject old = rows.get(0);
+      assertNull(old.getValue("legs"), "a record from before legs were recorded");
+      assertNull(old.getValue("routing_rule"));
+      assertFalse(old.getBoolean("passthrough"));
+      assertEquals(RECOVERED_RECORD, migrated.record("r1").orElseThrow(), "the record itself is untouched");
+    }
   }
 
   @Test
