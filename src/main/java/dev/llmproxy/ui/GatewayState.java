@@ -4,6 +4,7 @@ import dev.llmproxy.capture.Capture;
 import dev.llmproxy.config.Alias;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.ConfigWatcher;
+import dev.llmproxy.config.PassthroughSettings;
 import dev.llmproxy.config.ReloadResult;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Snapshot;
@@ -68,12 +69,37 @@ final class GatewayState implements LiveState {
         .put("in_flight", drain.inFlight())
         .put("draining", drain.draining())
         .put("aliases", new JsonArray(s.aliases().keySet().stream().toList()))
-        .put("backends", new JsonArray(s.backends().keySet().stream().toList()));
+        .put("backends", new JsonArray(s.backends().keySet().stream().toList()))
+        .put("clients", clients(s));
+  }
+
+  /**
+   * How clients reach the routes, by name only: the client keys' names (never a key), the routing rules in order,
+   * and the transparent mode's backends (null when it is off).
+   */
+  private static JsonObject clients(Snapshot s) {
+    JsonArray keys = new JsonArray();
+    if (s.proxyApiKey() != null) {
+      keys.add(Snapshot.DEFAULT_KEY_NAME);
+    }
+    s.clientKeys().keySet().forEach(keys::add);
+    JsonArray rules = new JsonArray();
+    s.routingRules().rules().forEach(r -> rules.add(new JsonObject().put("name", r.name()).put("alias", r.setModel())));
+    PassthroughSettings p = s.passthrough();
+    JsonObject passthrough = p.enabled()
+        ? new JsonObject().put("openai", p.openai()).put("anthropic", p.anthropic()).put("bedrock", p.bedrock())
+        : null;
+    return new JsonObject().put("keys", keys).put("routing_rules", rules).put("passthrough", passthrough);
   }
 
   private JsonObject route(Backend backend, Route route) {
     JsonObject out = new JsonObject().put("backend", route.backend()).put("model", route.model())
         .put("priority", route.priority()).put("weight", route.weight());
+    if (backend != null) {
+      // What the route is called in: a client of the other protocol is translated for it (docs/translation.md).
+      out.put("type", backend.type().name().toLowerCase(java.util.Locale.ROOT))
+          .put("protocol", backend.speaksBoth() ? "any" : backend.protocol().id());
+    }
     // The same key the attempt loop cools a route under (routing.Candidate.key()).
     String key = route.backend() + "/" + route.model();
     if (backend == null || !backend.enabled()) {

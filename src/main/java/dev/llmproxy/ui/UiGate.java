@@ -54,6 +54,12 @@ final class UiGate {
       case LOOPBACK -> admitLoopback(rc, api);
       case BASIC -> admitBasic(rc, api, a);
       case LOGIN -> admitSession(rc, api, a);
+      case CLOSED -> {
+        deny(rc, api, ApiError.of(ErrorKind.INVALID_REQUEST, "The web UI opens with ui.password or proxy_api_key, "
+            + "and neither is set: client_keys are for proxied requests only. Set one of them to open it.")
+            .withStatus(403));
+        yield false;
+      }
     };
   }
 
@@ -64,6 +70,7 @@ final class UiGate {
       case LOOPBACK -> loopbackCaller(rc.request());
       case BASIC -> basicPasswordMatches(rc.request(), a);
       case LOGIN -> sessions.valid(cookie(rc), a.secret(), a.sessionTtl());
+      case CLOSED -> false;
     };
   }
 

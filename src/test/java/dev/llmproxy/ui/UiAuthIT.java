@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Who may open the UI, through the real port: loopback only without a key or password (and not for a forwarded
  * request or a foreign Host name); the login form with the proxy key (an HttpOnly, SameSite=Strict session, not
  * the key; refused for a wrong key and for a cross-site post; ended by logout and by a key rotation); HTTP basic
- * auth with ui.password; off with ui.enabled: false. No answer under /ui carries a secret.
+ * auth with ui.password; never a client key (closed with client keys alone); off with ui.enabled: false. No answer
+ * under /ui carries a secret.
  */
 @ExtendWith(VertxExtension.class)
 class UiAuthIT {
@@ -32,6 +33,7 @@ class UiAuthIT {
   static final String KEY = "ui-auth-proxy-key-31337";
   static final String BACKEND_KEY = "sk-ant-uiAuthBackendKey5555";
   static final String PASSWORD = "ui-auth-password-2718";
+  static final String CLIENT_KEY = "ui-auth-client-key-team-a-1618";
 
   private GatewayHarness gw;
 
@@ -143,6 +145,65 @@ class UiAuthIT {
     assertEquals(200, gw.get("/ui/api/requests", "Authorization", basic("anyone", PASSWORD)).statusCode());
     assertEquals("basic", new JsonObject(gw.get("/ui/api/status", "Authorization", basic("a", PASSWORD)).body())
         .getString("auth"));
+  }
+
+  /**
+   * A client key (client_keys) is for proxied requests: it opens nothing in the UI, in any way a browser or a
+   * script could present it, as it opens nothing under /admin. The UI shows its name on the requests it sent.
+   */
+  @Test
+  void aClientKeyOpensNothingInTheUi(Vertx vertx) {
+    start(vertx, "proxy_api_key: \"" + KEY + "\"\nclient_keys: {team-a: \"" + CLIENT_KEY + "\"}");
+    String origin = "http://127.0.0.1:" + gw.gateway().port();
+    HttpResponse<String> login = login(CLIENT_KEY, origin);
+    assertEquals("/ui/login?failed=1", login.headers().firstValue("Location").orElseThrow(), "refused at the form");
+    assertTrue(login.headers().allValues("Set-Cookie").isEmpty());
+    assertEquals(401, gw.get("/ui/api/requests", "Authorization", "Bearer " + CLIENT_KEY).statusCode());
+    assertEquals(401, gw.get("/ui/api/requests", "x-api-key", CLIENT_KEY).statusCode());
+    assertEquals(401, gw.get("/ui/api/requests", "Authorization", basic("team-a", CLIENT_KEY)).statusCode());
+    assertEquals(303, gw.get("/ui/", "Authorization", "Bearer " + CLIENT_KEY).statusCode(), "to the login form");
+    assertEquals(401, gw.get("/admin/requests", "Authorization", "Bearer " + CLIENT_KEY).statusCode(),
+        "consistent with the admin API");
+
+    HttpResponse<String> proxied = gw.post("/v1/chat/completions", UiTraffic.chat("chat", "sent by team a"),
+        "Authorization", "Bearer " + CLIENT_KEY);
+    assertEquals(200, proxied.statusCode(), "the key does what it is for");
+    String cookie = sessionCookie(login(KEY, origin));
+    JsonObject row = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+      var rows = new JsonObject(gw.get("/ui/api/requests", "Cookie", cookie).body()).getJsonArray("data");
+      return rows.isEmpty() ? null : rows.getJsonObject(0);
+    }, v -> v != null);
+    assertEquals("team-a", row.getString("client_key"), "the UI names the key that sent a request");
+    HttpResponse<String> status = gw.get("/ui/api/status", "Cookie", cookie);
+    assertEquals(List.of("default", "team-a"),
+        new JsonObject(status.body()).getJsonObject("clients").getJsonArray("keys").getList());
+    for (String body : List.of(status.body(), gw.get("/ui/api/requests/" + row.getString("id"), "Cookie", cookie)
+        .body(), gw.get("/ui/api/requests", "Cookie", cookie).body())) {
+      assertFalse(body.contains(CLIENT_KEY), "a client key is never served: " + body);
+    }
+  }
+
+  /**
+   * Client keys and neither proxy_api_key nor ui.password: nobody may open the UI, not even on this machine (a
+   * client key holder must not read every client's traffic); ui.password opens it.
+   */
+  @Test
+  void withClientKeysOnlyTheUiIsClosedUntilItHasAPassword(Vertx vertx) {
+    start(vertx, "client_keys: {team-a: \"" + CLIENT_KEY + "\"}");
+    HttpResponse<String> page = gw.get("/ui/");
+    assertEquals(403, page.statusCode(), "closed even to a loopback caller");
+    assertTrue(page.body().contains("ui.password"), page.body());
+    HttpResponse<String> api = gw.get("/ui/api/requests", "Authorization", "Bearer " + CLIENT_KEY);
+    assertEquals(403, api.statusCode());
+    assertEquals("invalid_request_error", new JsonObject(api.body()).getJsonObject("error").getString("type"));
+    assertEquals(403, gw.get("/ui/api/live").statusCode());
+    assertEquals(303, gw.get("/ui/login").statusCode(), "no login form: there is no key it would take");
+    assertEquals(401, gw.get("/admin/requests", "Authorization", "Bearer " + CLIENT_KEY).statusCode());
+
+    String yaml = read("config.yaml") + "ui: {password: \"" + PASSWORD + "\"}\n";
+    assertTrue(gw.rewriteConfig(yaml).applied());
+    assertEquals(200, gw.get("/ui/api/requests", "Authorization", basic("me", PASSWORD)).statusCode());
+    assertEquals(401, gw.get("/ui/api/requests", "Authorization", basic("me", CLIENT_KEY)).statusCode());
   }
 
   @Test
