@@ -60,6 +60,44 @@ export const fmt = {
     if (!id) return '';
     return id.length > n + 1 ? id.slice(0, n) + '…' : id;
   },
+  /** backend / model of a route (a leg, a broken or continuing route), or of a row. */
+  route(r) {
+    if (!r) return 'none';
+    return (r.backend || 'none') + (r.model ? ' / ' + r.model : '');
+  },
+  /** The routes that answered, in order: one, or each leg of a stream finished on other routes after a break. */
+  legs(r) {
+    const legs = r.legs || [];
+    return legs.length > 1 ? legs.map((l) => fmt.route(l)).join(' ⇢ ') : fmt.route(r);
+  },
+  /** 'recovered', 'recovered ×2', or 'stream broke' when a break could not be continued; '' without a break. */
+  recovery(r) {
+    const all = r.recoveries || [];
+    if (!all.length) return '';
+    if (all.some((x) => !x.continued_on)) return 'stream broke';
+    return all.length > 1 ? `recovered ×${all.length}` : 'recovered';
+  },
+  /** Where and why each break happened, and who continued: a row's tooltip. */
+  recoveryTitle(r) {
+    return (r.recoveries || []).map((x) => `broke on ${fmt.route(x.broken_route)} after ${x.delivered_chars} `
+      + `characters (${x.reason}); ` + (x.continued_on ? `continued on ${fmt.route(x.continued_on)}`
+      : 'no route could continue')).join('\n');
+  },
+  protocolName(p) {
+    return { openai: 'OpenAI', anthropic: 'Anthropic' }[p] || p || '?';
+  },
+  /** 'OpenAI → Anthropic' when the request was translated for the route that served it, else ''. */
+  translation(r) {
+    return r.route_protocol && r.protocol && r.route_protocol !== r.protocol
+      ? `${fmt.protocolName(r.protocol)} → ${fmt.protocolName(r.route_protocol)}` : '';
+  },
+  /** A tag for an API other than chat completions and messages: responses, bedrock, embeddings, a passed path. */
+  endpoint(r) {
+    const e = r.endpoint || '';
+    if (e === '/chat/completions' || e === '/messages' || e === '') return '';
+    if (e.startsWith('/model/')) return 'bedrock';
+    return e.replace(/^\//, '');
+  },
   statusClass(r) {
     if (r.status >= 500 || r.status === 499) return 'bad';
     if (r.status >= 400 || r.error) return 'warn';

@@ -89,6 +89,22 @@ export function overviewPage() {
         + `dropped ${c.dropped}`;
     },
 
+    /** Client keys (names), routing rules and the transparent mode: how requests reach the routes. */
+    clientsLine() {
+      const c = Alpine.store('ui').status.clients;
+      if (!c) return '';
+      const bits = [];
+      if (c.keys.length) bits.push('client keys: ' + c.keys.join(', '));
+      if (c.routing_rules.length) {
+        bits.push('routing rules: ' + c.routing_rules.map((r) => `${r.name} → ${r.alias}`).join(', '));
+      }
+      if (c.passthrough) {
+        const p = Object.entries(c.passthrough).filter(([, b]) => b).map(([k, b]) => `${k} → ${b}`);
+        bits.push('passthrough: ' + p.join(', '));
+      }
+      return bits.join(' · ');
+    },
+
     routeRows() {
       const rows = [];
       for (const a of Alpine.store('ui').status.routes || []) {

@@ -115,6 +115,11 @@ export function requestsPage() {
       }, 2500);
     },
 
+    /** A client_keys name; proxy_api_key's ("default") would only repeat itself on every row. */
+    namedKey(r) {
+      return r.client_key && r.client_key !== 'default' ? r.client_key : '';
+    },
+
     failedRow(r) {
       return r.status >= 400 || !!r.error;
     },

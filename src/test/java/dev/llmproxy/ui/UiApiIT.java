@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ClientStream;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.MockUpstream;
 import dev.llmproxy.support.MutableClock;
+import dev.llmproxy.support.ScriptedModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +125,69 @@ class UiApiIT {
     assertEquals(4, sum(json("/ui/api/series?window=all").getJsonObject("total").getJsonArray("requests")));
   }
 
+  /**
+   * A stream cut mid-answer and finished on a second route, and a request translated for an Anthropic route: the
+   * list rows name both legs and the break, the protocol the route got, and are /admin/requests' rows exactly.
+   */
+  @Test
+  void aRecoveredStreamAndATranslatedRequestListAsAdminRequestsDoes(Vertx vertx) {
+    String answer = IntStream.rangeClosed(1, 20).mapToObj(i -> "word" + i).collect(Collectors.joining(" ")) + ".";
+    String delivered = String.join("", ScriptedModel.pieces(answer).subList(0, 6));
+    MockUpstream first = MockUpstream.start(vertx, "first")
+        .always(ScriptedModel.openAi(answer).breaking(6, ScriptedModel.Break.RESET));
+    MockUpstream second = MockUpstream.start(vertx, "second").always(ScriptedModel.openAi(answer));
+    try {
+      gw = GatewayHarness.start(vertx, """
+          listen: "127.0.0.1:0"
+          backends:
+            - {name: first, url: "%s", protocol: openai}
+            - {name: second, url: "%s", protocol: openai}
+            - {name: local-claude, type: echo, protocol: anthropic}
+          models:
+            m: [{backend: first, model: m1, priority: 1}, {backend: second, model: m2, priority: 2}]
+            mixed: [{backend: local-claude, model: echo-claude}]
+          fallback: {retry_same_route: 0}
+          %s""".formatted(first.url(), second.url(), CAPTURE));
+      HttpResponse<String> recovered = gw.post("/v1/chat/completions",
+          "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}");
+      assertEquals(200, recovered.statusCode(), recovered.body());
+      assertEquals(answer, ClientStream.of(recovered.body()).openAiText(), "the client read the whole answer");
+      assertEquals(200, gw.post("/v1/chat/completions", UiTraffic.chat("mixed", "translate me")).statusCode());
+
+      JsonArray rows = await().atMost(Duration.ofSeconds(5))
+          .until(() -> json("/ui/api/requests").getJsonArray("data"), d -> d.size() == 2);
+      JsonObject translated = rows.getJsonObject(0);
+      JsonObject broken = rows.getJsonObject(1);
+      JsonObject firstLeg = new JsonObject().put("alias", "m").put("backend", "first").put("model", "m1");
+      JsonObject secondLeg = new JsonObject().put("alias", "m").put("backend", "second").put("model", "m2");
+      assertEquals(new JsonArray().add(firstLeg).add(secondLeg), broken.getJsonArray("legs"));
+      JsonObject recovery = broken.getJsonArray("recoveries").getJsonObject(0);
+      assertEquals(firstLeg, recovery.getJsonObject("broken_route"));
+      assertEquals(secondLeg, recovery.getJsonObject("continued_on"));
+      assertEquals(delivered.length(), recovery.getInteger("delivered_chars"));
+      assertTrue(recovery.getString("reason").contains("reset"), recovery.encode());
+      assertFalse(recovery.containsKey("request_body"), "a list row carries no bodies");
+      assertEquals("openai", broken.getString("route_protocol"));
+      assertEquals("second", broken.getString("backend"), "the route that finished the answer");
+      JsonObject record = json("/ui/api/requests/" + broken.getString("id"));
+      assertTrue(record.getJsonArray("recoveries").getJsonObject(0).getJsonObject("request_body").encode()
+          .contains(delivered.strip()), "the whole record has the continuation's prefilled body");
+
+      assertEquals("openai", translated.getString("protocol"), "the client's protocol");
+      assertEquals("anthropic", translated.getString("route_protocol"), "the route's: translated");
+      JsonObject sent = json("/ui/api/requests/" + translated.getString("id")).getJsonObject("request")
+          .getJsonObject("body");
+      assertEquals("echo-claude", sent.getString("model"));
+      assertNotNull(sent.getValue("max_tokens"), "a messages request, as the Anthropic route got it: " + sent);
+      assertEquals(new JsonArray(), translated.getJsonArray("recoveries"));
+
+      assertEquals(json("/admin/requests").getJsonArray("data"), rows, "/ui/api and /admin list the same rows");
+    } finally {
+      first.close();
+      second.close();
+    }
+  }
+
   @Test
   void theLiveFeedSendsEachCapturedRequest(Vertx vertx) throws Exception {
     start(vertx, CAPTURE, MutableClock.startingNow());
@@ -149,6 +216,8 @@ class UiApiIT {
     JsonObject row = new JsonObject(lines.poll(1, TimeUnit.SECONDS).substring("data: ".length()));
     assertEquals(traceId, row.getString("trace_id"));
     assertEquals("chat", row.getString("alias"));
+    JsonObject leg = new JsonObject().put("alias", "chat").put("backend", "local").put("model", "echo");
+    assertEquals(new JsonArray().add(leg), row.getJsonArray("legs"), "the list row, routing included");
     feed.body().close();
   }
 

@@ -3,13 +3,18 @@ package dev.llmproxy.ui;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.ClientStream;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.HeadlessChromium;
 import dev.llmproxy.support.MockUpstream;
+import dev.llmproxy.support.ScriptedModel;
+import dev.llmproxy.support.ScriptedModel.Break;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -19,6 +24,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.logging.Level;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +45,9 @@ import org.openqa.selenium.logging.LogEntry;
  * The web UI in a real browser (Debian's headless Chromium, one for the whole class) against a real gateway with
  * capture on and a proxy key: the login refuses a wrong key; a request sent a moment ago shows on the Requests page
  * within 2 s; search narrows the list; the conversation view of a captured Anthropic stream shows the system prompt,
- * the tool call and the thinking block; the Overview draws its charts. No test leaves an error in the console.
+ * the tool call and the thinking block; a stream cut mid-answer and finished on a second route shows both legs and
+ * where it broke; a request translated for an Anthropic route shows the body the route got and the answer the
+ * OpenAI client read; the Overview draws its charts. No test leaves an error in the console.
  * Screenshots go to {@code -Dllmproxy.screenshots=DIR} (default {@code target/ui-screenshots}); docs/img has the
  * ones the README shows.
  */
@@ -49,8 +58,16 @@ class UiBrowserIT {
   static final String BACKEND_KEY = "sk-ant-uiBrowserBackendKey9999";
   static final Path SHOTS = Path.of(System.getProperty("llmproxy.screenshots", "target/ui-screenshots"));
 
+  /** The answer the recovered stream carries: its first route breaks after {@link #CUT} words. */
+  static final String ANSWER = IntStream.rangeClosed(1, 24).mapToObj(i -> "w" + i).collect(Collectors.joining(" "))
+      + ".";
+  static final int CUT = 8;
+
   static Vertx vertx;
   static MockUpstream anthropic;
+  static MockUpstream first;
+  static MockUpstream second;
+  static MockUpstream direct;
   static GatewayHarness gw;
   static HeadlessChromium chrome;
   static WebDriver browser;
@@ -62,6 +79,9 @@ class UiBrowserIT {
     vertx = Vertx.vertx();
     anthropic = MockUpstream.start(vertx, "an")
         .always(MockUpstream.sse(UiTraffic.anthropicToolStream(), Duration.ZERO, true));
+    first = MockUpstream.start(vertx, "first").always(ScriptedModel.openAi(ANSWER).breaking(CUT, Break.RESET));
+    second = MockUpstream.start(vertx, "second").always(ScriptedModel.openAi(ANSWER));
+    direct = MockUpstream.start(vertx, "direct").always(MockUpstream.chat("passed straight through"));
     gw = GatewayHarness.start(vertx, """
         listen: "127.0.0.1:0"
         proxy_api_key: "%s"
@@ -69,13 +89,20 @@ class UiBrowserIT {
         backends:
           - {name: local, type: echo}
           - {name: an, url: "%s", api_key: "%s", protocol: anthropic}
+          - {name: first, url: "%s", protocol: openai}
+          - {name: second, url: "%s", protocol: openai}
+          - {name: direct, url: "%s", protocol: openai, api_key: "sk-directBackendKey7777"}
+        passthrough: {openai: direct}
         models:
           chat: [{backend: local, model: echo}]
           claude: {routes: [{backend: an, model: claude-real}], system_prompt: "Injected house rules."}
+          steady: [{backend: first, model: m1, priority: 1}, {backend: second, model: m2, priority: 2}]
+        fallback: {retry_same_route: 0}
         capture:
           directory: data
           store: {type: sqlite, path: data/requests.db}
-        """.formatted(PROXY_KEY, anthropic.url(), BACKEND_KEY));
+        """.formatted(PROXY_KEY, anthropic.url(), BACKEND_KEY, first.url(), second.url(),
+            direct.url()));
   }
 
   @AfterAll
@@ -86,8 +113,10 @@ class UiBrowserIT {
     if (gw != null) {
       gw.close();
     }
-    if (anthropic != null) {
-      anthropic.close();
+    for (MockUpstream upstream : new MockUpstream[] {anthropic, first, second, direct}) {
+      if (upstream != null) {
+        upstream.close();
+      }
     }
     if (vertx != null) {
       vertx.close().await();
@@ -213,21 +242,185 @@ class UiBrowserIT {
 
   @Test
   @Order(5)
+  void aRecoveredStreamShowsItsLegsAndWhereItBroke() {
+    HttpResponse<String> streamed = proxy("/v1/chat/completions",
+        "{\"model\":\"steady\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}");
+    assertEquals(200, streamed.statusCode());
+    assertEquals(ANSWER, ClientStream.of(streamed.body()).openAiText(), "recovered: the client read it all");
+    String id = idOf(streamed);
+    String delivered = String.join("", ScriptedModel.pieces(ANSWER).subList(0, CUT));
+
+    openRequestsPage();
+    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+        () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + id + "']")), l -> !l.isEmpty()).get(0);
+    assertTrue(row.findElement(By.cssSelector(".route")).getText().contains("first / m1 ⇢ second / m2"),
+        "both legs in the list: " + row.getText());
+    WebElement tag = row.findElement(By.cssSelector(".tag.recovered"));
+    assertEquals("recovered", tag.getText());
+    assertTrue(tag.getAttribute("title").contains("broke on first / m1 after " + delivered.length() + " characters"),
+        tag.getAttribute("title"));
+
+    browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
+    WebElement legs = await().atMost(Duration.ofSeconds(5))
+        .until(() -> browser.findElements(By.id("legs")), l -> !l.isEmpty() && l.get(0).isDisplayed()).get(0);
+    List<WebElement> items = legs.findElements(By.tagName("li"));
+    assertEquals(2, items.size(), legs.getText());
+    assertTrue(items.get(0).getText().contains("first / m1") && items.get(0).getText().contains("broke after "
+        + delivered.length() + " characters"), items.get(0).getText());
+    assertTrue(items.get(1).getText().contains("second / m2"), items.get(1).getText());
+    items.get(1).findElement(By.cssSelector("details.continuation summary")).click();
+    WebElement continuation = items.get(1).findElement(By.cssSelector("details.continuation pre"));
+    await().atMost(Duration.ofSeconds(2)).until(continuation::isDisplayed);
+    assertTrue(continuation.getText().contains(delivered.strip()), "the prefill the second route got");
+    items.get(1).findElement(By.cssSelector("details.continuation summary")).click();
+
+    WebElement answer = browser.findElement(By.cssSelector("article.turn.response"));
+    List<WebElement> blocks = answer.findElements(By.cssSelector(".block"));
+    int mark = indexOf(blocks, "break");
+    assertTrue(mark > 0, "a marker where the stream broke: " + answer.getText());
+    assertEquals(delivered.strip(), blocks.get(mark - 1).getText().strip(),
+        "the text before the marker is what the first route delivered");
+    assertTrue(blocks.get(mark).getText().contains("continued on second / m2"), blocks.get(mark).getText());
+    assertTrue(blocks.get(mark + 1).getText().startsWith(ANSWER.substring(delivered.length()).strip()),
+        "the rest came from the second route: " + blocks.get(mark + 1).getText());
+    ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
+    chrome.screenshot(SHOTS, "recovered");
+  }
+
+  @Test
+  @Order(6)
+  void aTranslatedRequestShowsTheBodyTheRouteGotAndTheAnswerTheClientRead() {
+    String question = "Which walrus is largest? " + UUID.randomUUID();
+    HttpResponse<String> streamed = proxy("/v1/chat/completions", new JsonObject().put("model", "claude")
+        .put("stream", true).put("messages", new JsonArray()
+            .add(new JsonObject().put("role", "system").put("content", "Answer briefly."))
+            .add(new JsonObject().put("role", "user").put("content", "How heavy is a walrus?"))
+            .add(new JsonObject().put("role", "assistant").put("content", (String) null).put("tool_calls",
+                new JsonArray().add(new JsonObject().put("id", "call_w").put("type", "function").put("function",
+                    new JsonObject().put("name", "lookup").put("arguments", "{\"q\":\"walrus weight\"}")))))
+            .add(new JsonObject().put("role", "tool").put("tool_call_id", "call_w")
+                .put("content", "Walruses weigh up to 1.5 t."))
+            .add(new JsonObject().put("role", "user").put("content", question))).encode());
+    assertEquals(200, streamed.statusCode());
+    String id = idOf(streamed);
+
+    openRequestsPage();
+    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+        () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + id + "']")), l -> !l.isEmpty()).get(0);
+    assertEquals("OpenAI → Anthropic", row.findElement(By.cssSelector(".tag.translated")).getText());
+
+    browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
+    WebElement note = await().atMost(Duration.ofSeconds(5))
+        .until(() -> browser.findElements(By.id("translation-note")), l -> !l.isEmpty() && l.get(0).isDisplayed())
+        .get(0);
+    assertTrue(note.getText().contains("The client spoke OpenAI") && note.getText().contains("in Anthropic"),
+        note.getText());
+    chrome.screenshot(SHOTS, "translated");
+    String system = browser.findElement(By.id("system-prompt")).getText();
+    assertTrue(system.contains("Answer briefly.") && system.contains("Injected house rules."), system);
+    List<WebElement> users = browser.findElements(By.cssSelector("article.turn.user"));
+    assertTrue(users.get(users.size() - 1).getText().contains(question), "the user turn, from the Anthropic body");
+    WebElement earlierCall = browser.findElement(By.xpath(
+        "//article[not(contains(@class,'response'))]//div[contains(@class,'tool_call')][.//code[text()='lookup']]"));
+    assertTrue(earlierCall.getText().contains("walrus weight") && earlierCall.getText()
+        .contains("Walruses weigh up to 1.5 t."), "tool_use and tool_result blocks read as Anthropic's, paired: "
+        + earlierCall.getText());
+    WebElement answer = browser.findElement(By.cssSelector("article.turn.response"));
+    WebElement toolCall = answer.findElement(By.cssSelector(".block.tool_call"));
+    assertTrue(toolCall.getText().contains("search") && toolCall.getText().contains("walrus facts"),
+        "the answer as the OpenAI client read it: " + answer.getText());
+    browser.findElement(By.id("toggle-raw")).click();
+    JsonObject raw = new JsonObject(browser.findElement(By.id("raw-json")).getText());
+    assertEquals("anthropic", raw.getString("route_protocol"));
+    JsonObject sent = raw.getJsonObject("request").getJsonObject("body");
+    assertNotNull(sent.getValue("system"), "the body the Anthropic route got: " + sent);
+    assertTrue(sent.getJsonArray("messages").stream().noneMatch(m -> "system".equals(((JsonObject) m)
+        .getString("role"))), "no system message in an Anthropic body: " + sent);
+  }
+
+  @Test
+  @Order(7)
+  void aResponsesApiConversationAndAPassedThroughRequestShowAsSuch() {
+    String question = "And tomorrow? " + UUID.randomUUID();
+    JsonArray input = new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "What is the weather in Oslo?"))
+        .add(new JsonObject().put("type", "function_call").put("call_id", "call_oslo").put("name", "get_weather")
+            .put("arguments", "{\"city\":\"Oslo\"}"))
+        .add(new JsonObject().put("type", "function_call_output").put("call_id", "call_oslo")
+            .put("output", "cloudy, 4 degrees"))
+        .add(new JsonObject().put("role", "user").put("content", new JsonArray()
+            .add(new JsonObject().put("type", "input_text").put("text", question))));
+    HttpResponse<String> responses = proxy("/v1/responses", new JsonObject().put("model", "chat")
+        .put("instructions", "Be brief.").put("input", input).encode());
+    assertEquals(200, responses.statusCode(), responses.body());
+    String id = idOf(responses);
+
+    browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
+    WebElement system = await().atMost(Duration.ofSeconds(5))
+        .until(() -> browser.findElements(By.id("system-prompt")), l -> !l.isEmpty() && l.get(0).isDisplayed())
+        .get(0);
+    assertTrue(system.getText().contains("Be brief."), "instructions are the system prompt: " + system.getText());
+    assertEquals("responses", browser.findElement(By.cssSelector(".summary .tag.endpoint")).getText());
+    WebElement call = browser.findElement(
+        By.xpath("//div[contains(@class,'tool_call')][.//code[text()='get_weather']]"));
+    assertTrue(call.getText().contains("Oslo") && call.getText().contains("cloudy, 4 degrees"),
+        "a function call shown with its output: " + call.getText());
+    WebElement answer = browser.findElement(By.cssSelector("article.turn.response"));
+    assertTrue(answer.getText().contains(question), "the echo's output message: " + answer.getText());
+    assertTrue(answer.getText().contains("stop: completed"), answer.getText());
+
+    HttpResponse<String> passed = proxy("/v1/chat/completions", UiTraffic.chat("not-an-alias", "pass me on"));
+    assertEquals(200, passed.statusCode(), passed.body());
+    assertEquals("not-an-alias", direct.last().json().getString("model"), "unchanged: no alias resolved it");
+    String passedId = idOf(passed);
+    openRequestsPage();
+    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+        () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + passedId + "']")), l -> !l.isEmpty())
+        .get(0);
+    assertTrue(row.findElement(By.cssSelector(".tag.passthrough")).isDisplayed(), row.getText());
+    browser.get(gw.baseUrl() + "/ui/#/requests/" + passedId);
+    WebElement note = await().atMost(Duration.ofSeconds(5))
+        .until(() -> browser.findElements(By.id("passthrough-note")), l -> !l.isEmpty() && l.get(0).isDisplayed())
+        .get(0);
+    assertTrue(note.getText().contains("Passed through unchanged to direct"), note.getText());
+  }
+
+  @Test
+  @Order(8)
   void overviewDrawsItsChartsAndRouteHealth() {
     browser.get(gw.baseUrl() + "/ui/#/overview");
     await().atMost(Duration.ofSeconds(5))
         .until(() -> browser.findElements(By.cssSelector("#charts .uplot canvas")).size() >= 6);
     await().atMost(Duration.ofSeconds(5))
-        .until(() -> browser.findElements(By.cssSelector("#route-health tbody tr")).size() == 2);
+        .until(() -> browser.findElements(By.cssSelector("#route-health tbody tr")).size() == 4);
     String routes = browser.findElement(By.id("route-health")).getText();
     assertTrue(routes.contains("an / claude-real") && routes.contains("ok"), routes);
     String config = browser.findElement(By.id("config-state")).getText();
     assertTrue(config.contains("version"), config);
+    assertTrue(config.contains("client keys: default") && config.contains("passthrough: openai → direct"), config);
     chrome.screenshot(SHOTS, "overview");
 
     browser.get(gw.baseUrl() + "/ui/#/requests");
-    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 6);
+    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 10);
     chrome.screenshot(SHOTS, "requests");
+  }
+
+  /** The id of the captured request a proxied answer came from, once its record is stored. */
+  private static String idOf(HttpResponse<String> answer) {
+    String traceId = answer.headers().firstValue("X-Trace-ID").orElseThrow();
+    return await().atMost(Duration.ofSeconds(5)).until(() -> {
+      var rows = new JsonObject(apiGet("/ui/api/requests?trace_id=" + traceId).body()).getJsonArray("data");
+      return rows.isEmpty() ? null : rows.getJsonObject(0).getString("id");
+    }, v -> v != null);
+  }
+
+  private static int indexOf(List<WebElement> blocks, String kind) {
+    for (int i = 0; i < blocks.size(); i++) {
+      if (blocks.get(i).getAttribute("class").contains(kind)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void openRequestsPage() {
