@@ -1,7 +1,9 @@
 // A bare OpenAI-compatible upstream for benchmarks: answers POST /v1/chat/completions at once, as JSON or, when
 // the request says "stream": true, as CHUNKS server-sent events followed by [DONE]. POST /v1/responses gets the
 // Responses API's shapes: a response object, or its event stream (created, in_progress, item and part added,
-// CHUNKS output_text deltas, text/part/item done, completed). Loopback only.
+// CHUNKS output_text deltas, text/part/item done, completed). POST /v1/messages gets Anthropic's: a message, or
+// its event stream (message_start, content_block_start, CHUNKS text deltas, content_block_stop, message_delta,
+// message_stop). Loopback only.
 // A chat stream request with the header x-bench-interval-ms: N is paced like a model generating: its chunks
 // (x-bench-chunks of them, default CHUNKS) go out N ms apart, each carrying "t": the epoch microseconds it was
 // written at, so a load generator (bench/StreamLoad.java) can tell how late each chunk reached it.
@@ -54,6 +56,20 @@ public class MockUpstreamServer {
             + "\"annotations\":[],\"text\":" + text + "}")
         + event("response.output_item.done", seq++, "\"output_index\":0,\"item\":" + message("completed", text))
         + event("response.completed", seq, "\"response\":" + responseObject("completed", text)));
+    Buffer message = Buffer.buffer("{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\","
+        + "\"model\":\"bench\",\"content\":[{\"type\":\"text\",\"text\":\"Benchmark answer.\"}],"
+        + "\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":3}}");
+    Buffer messageHead = Buffer.buffer(anthropic("message_start", "{\"type\":\"message_start\",\"message\":"
+        + "{\"id\":\"msg_bench\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"bench\",\"content\":[],"
+        + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}")
+        + anthropic("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+            + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+    Buffer messageDelta = Buffer.buffer(anthropic("content_block_delta", "{\"type\":\"content_block_delta\","
+        + "\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"word \"}}"));
+    Buffer messageTail = Buffer.buffer(anthropic("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+        + anthropic("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+            + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + chunks + "}}")
+        + anthropic("message_stop", "{\"type\":\"message_stop\"}"));
     Vertx vertx = Vertx.vertx();
     vertx.deployVerticle(() -> new VerticleBase() {
       @Override
@@ -69,6 +85,19 @@ public class MockUpstreamServer {
             events.write(responsesHead);
             events.write(responsesDeltas);
             events.end(responsesTail);
+            return;
+          }
+          if (req.path().endsWith("/messages")) {
+            if (!stream) {
+              req.response().putHeader("content-type", "application/json").end(message);
+              return;
+            }
+            var events = req.response().setChunked(true).putHeader("content-type", "text/event-stream");
+            events.write(messageHead);
+            for (int i = 0; i < chunks; i++) {
+              events.write(messageDelta);
+            }
+            events.end(messageTail);
             return;
           }
           if (!stream) {
@@ -121,6 +150,10 @@ public class MockUpstreamServer {
   static long micros() {
     java.time.Instant now = java.time.Instant.now();
     return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+
+  static String anthropic(String type, String data) {
+    return "event: " + type + "\ndata: " + data + "\n\n";
   }
 
   static final String PART = "\"item_id\":\"msg_bench\",\"output_index\":0,\"content_index\":0";

@@ -1,6 +1,7 @@
 package dev.llmproxy;
 
 import dev.llmproxy.bedrock.Bedrock;
+import dev.llmproxy.capture.Capture;
 import dev.llmproxy.cluster.Cluster;
 import dev.llmproxy.config.ConfigLoader;
 import dev.llmproxy.config.ConfigWatcher;
@@ -17,6 +18,7 @@ import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.observability.LogMasking;
 import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
+import dev.llmproxy.ui.WebUi;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -83,10 +85,13 @@ public final class Gateway {
           metrics.configReload(result.applied());
         }
       });
+      Capture capture = Capture.start(vertx, initial.capture(), clock, metrics.registry());
+      watcher.onReload(next -> capture.reconfigure(next.capture()));
       GatewayServices services =
           new GatewayServices(snapshots, echo, new AliasResolver(ThreadLocalRandom::current), watcher,
               cooldowns, clock, new TrafficControl(vertx, initial), metrics, drain, new Bedrock(clock),
-              new ClientConnections(snapshots));
+              new ClientConnections(snapshots), capture,
+              WebUi.forGateway(snapshots, watcher, cooldowns, capture, drain, clock));
       // Buckets and the gate follow a reload at once, keyed by name so unchanged limits keep their state.
       watcher.onReload(services.traffic()::reconfigure);
       bindTrafficMetrics(metrics, services.traffic());
@@ -123,10 +128,18 @@ public final class Gateway {
     }
   }
 
-  /** Stops serving: undeploys every verticle instance and the echo backend. Requests in flight are cut. */
+  /**
+   * Stops serving: undeploys every verticle instance and the echo backend, then writes out what capture has
+   * queued. Requests in flight are cut.
+   */
   public Future<Void> stop() {
-    return services.config().stop().compose(v -> undeploy());
+    return services.config().stop().compose(v -> undeploy())
+        .compose(v -> vertx.executeBlocking(() -> services.capture().close(CAPTURE_CLOSE_TIMEOUT)))
+        .mapEmpty();
   }
+
+  /** Bound of writing out capture's queue when the gateway stops. */
+  public static final java.time.Duration CAPTURE_CLOSE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private Future<Void> undeploy() {
     List<Future<Void>> undeployed = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.llmproxy;
 
+import dev.llmproxy.capture.Capture;
 import dev.llmproxy.config.ConfigWatcher;
 import dev.llmproxy.config.SnapshotHolder;
 import dev.llmproxy.connections.ClientConnections;
@@ -9,6 +10,7 @@ import dev.llmproxy.lifecycle.Drain;
 import dev.llmproxy.limits.TrafficControl;
 import dev.llmproxy.observability.Metrics;
 import dev.llmproxy.routing.AliasResolver;
+import dev.llmproxy.ui.WebUi;
 import java.time.Clock;
 
 /**
@@ -26,4 +28,6 @@ public record GatewayServices(
     Metrics metrics,
     Drain drain,
     dev.llmproxy.bedrock.Bedrock bedrock,
-    ClientConnections clientConnections) {}
+    ClientConnections clientConnections,
+    Capture capture,
+    WebUi ui) {}

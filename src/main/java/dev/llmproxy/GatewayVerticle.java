@@ -3,6 +3,10 @@ package dev.llmproxy;
 import dev.llmproxy.admin.AdminApi;
 import dev.llmproxy.bedrock.Bedrock;
 import dev.llmproxy.bedrock.BedrockRoutes;
+import dev.llmproxy.bridge.AnswerTranslation;
+import dev.llmproxy.bridge.BackendBody;
+import dev.llmproxy.bridge.EstimatedTokenCount;
+import dev.llmproxy.capture.api.CaptureApi;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.fallback.Forward;
 import dev.llmproxy.fallback.PrepareBody;
@@ -25,7 +29,6 @@ import dev.llmproxy.pipeline.ProxyPipeline;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.prompts.InjectSystemPrompt;
 import dev.llmproxy.protocol.ApiError;
-import dev.llmproxy.relay.EventTransformer;
 import dev.llmproxy.relay.RawReader;
 import dev.llmproxy.relay.RawRelay;
 import dev.llmproxy.relay.Relay;
@@ -68,6 +71,7 @@ final class GatewayVerticle extends VerticleBase {
         List.of(
             new RefuseWhileDraining(services.drain()),       // 503 once shutdown started; counts in-flight
             new Authenticate(),                              // 401 without the proxy key
+            services.capture().stage(),                      // capture this request (capture.enabled): one record
             new ReadBody(vertx),                             // 413 over proxy.max_body_bytes, 408 over body_timeout
             new ParseRequest(),                              // 400 bad JSON / no model
             new ApplyRoutingRules(),                         // routing_rules: first match sets the model alias
@@ -77,8 +81,11 @@ final class GatewayVerticle extends VerticleBase {
             new InjectSystemPrompt())),                      // the alias' system prompt, per its mode
         new Forward(vertx, upstream, services.resolver(),   // plan → attempts (lease, send, judge, retry policy)
             services.cooldowns(), services.traffic().backendSlots(),
-            PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)),
-        new Relay(observers(), EventTransformer.SAME_PROTOCOL),  // the only writer of routed answers
+            new BackendBody(                                 // the route's protocol (translated), demotion, then
+                PrepareBody.REAL_MODEL.forBackendType(BackendType.BEDROCK, Bedrock.BODY)),  // its model / format
+            new EstimatedTokenCount(vertx)),                 // count_tokens on an OpenAI route: an estimate
+        new Relay(observers(), AnswerTranslation::forRoute), // the only writer of routed answers, in the client's
+                                                             // protocol
         this::answerError,
         this::finish)
         .divert(Passthrough::marked,                         // transparent mode: unchanged to the provider
@@ -91,6 +98,7 @@ final class GatewayVerticle extends VerticleBase {
         List.of(
             new RefuseWhileDraining(services.drain()),
             new Authenticate(),
+            services.capture().stage(),                      // captured like a routed request: one record
             new ReadBody(vertx),
             new PassthroughModel(),                          // the body's model, if JSON names one (read only)
             new AdmitRateLimits(services.traffic()),
@@ -101,9 +109,12 @@ final class GatewayVerticle extends VerticleBase {
         this::finish);
   }
 
-  /** Opened for every request's answer, routed or passed through: token usage (capture plugs in here). */
+  /**
+   * Opened for every request's answer, routed or passed through: token usage, then this gateway's capture (which
+   * sees what was sent and what the client received).
+   */
   private List<RelayObserver.Factory> observers() {
-    return hooks.relayObservers().apply(List.of(UsageObserver.FACTORY));
+    return hooks.relayObservers().apply(List.of(UsageObserver.FACTORY, services.capture().observer()));
   }
 
   private RawRelay rawRelay() {
@@ -134,8 +145,11 @@ final class GatewayVerticle extends VerticleBase {
     BedrockRoutes.mount(router, services.snapshots(), passthrough, services.bedrock());  // /model/{id}/invoke...
     PassthroughRoutes.mount(router, services.snapshots(), passthrough);               // any other /v1 path
     AdminApi.mount(router, services.snapshots(), services.config());
+    // /admin/requests, /admin/sessions, /admin/stats over the capture store
+    CaptureApi.mount(router, vertx, services.snapshots(), services.capture().store(), services.clock());
     // /health /livez /metrics
     OpsEndpoints.mount(router, services.snapshots(), services.metrics(), services.drain()::draining);
+    services.ui().mount(router, vertx);                      // the web UI at /ui/ (docs/ui.md)
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)

@@ -40,9 +40,10 @@ public final class Bedrock {
 
   /**
    * For Claude Code's Bedrock mode: decodes a copy of the eventstream the client receives unchanged, for the
-   * relay's observers (token usage) and the frame and decode-error counts of {@code /health/bedrock}. A bad frame
-   * stops the copy, never the relay. The observers see each {@code chunk} frame as an event named by its type
-   * with Bedrock's JSON as its data; the client's bytes are the frames as they arrive, so none is named per event.
+   * relay's observers (token usage, capture) and the frame and decode-error counts of {@code /health/bedrock}. A
+   * bad frame stops the copy, never the relay. The observers see each {@code chunk} frame as an event named by its
+   * type with Bedrock's JSON as its data, and an exception frame as an Anthropic {@code error} event; the client's
+   * bytes are the frames as they arrive, so none is named per event (raw and client bytes are empty).
    */
   public RawReader.Factory eventStreamReader() {
     return (exchange, observer) -> {
@@ -66,6 +67,8 @@ public final class Bedrock {
             for (var event : events) {
               if (event instanceof EventStreamDecoder.Chunk c) {
                 observer.event(new SseEvent(Buffer.buffer(), c.type(), c.json()), Buffer.buffer());
+              } else if (event instanceof EventStreamDecoder.Failure f) {
+                observer.event(new SseEvent(Buffer.buffer(), "error", f.anthropicErrorEvent()), Buffer.buffer());
               }
             }
           } catch (RuntimeException e) {

@@ -28,7 +28,15 @@ final class EventStreamDecoder {
   record Chunk(String json, String type) implements Event {}
 
   /** An {@code exception} (or {@code error}) frame: Bedrock's own error inside the stream. */
-  record Failure(String type, String message) implements Event {}
+  record Failure(String type, String message) implements Event {
+
+    /** As an Anthropic stream's {@code error} event (its data), which is how an Anthropic client reads it. */
+    String anthropicErrorEvent() {
+      return new JsonObject().put("type", "error").put("error", new JsonObject()
+          .put("type", anthropicErrorType(type))
+          .put("message", "Bedrock " + type + ": " + message)).encode();
+    }
+  }
 
   static final class DecodeException extends RuntimeException {
     DecodeException(String message) {

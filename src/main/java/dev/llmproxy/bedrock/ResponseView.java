@@ -110,10 +110,7 @@ final class ResponseView implements HttpClientResponse {
       if (event instanceof EventStreamDecoder.Chunk chunk) {
         out.appendString("event: " + chunk.type() + "\ndata: " + chunk.json() + "\n\n");
       } else if (event instanceof EventStreamDecoder.Failure failure) {
-        JsonObject error = new JsonObject().put("type", "error").put("error", new JsonObject()
-            .put("type", EventStreamDecoder.anthropicErrorType(failure.type()))
-            .put("message", "Bedrock " + failure.type() + ": " + failure.message()));
-        out.appendString("event: error\ndata: " + error.encode() + "\n\n");
+        out.appendString("event: error\ndata: " + failure.anthropicErrorEvent() + "\n\n");
       }
     }
     return out;

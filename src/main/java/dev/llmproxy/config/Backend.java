@@ -12,7 +12,10 @@ import java.util.Map;
  * global {@code detection:} rules for this backend, or is null. {@code translation} says how requests of the other
  * protocol are rewritten for it; {@code demoteNonstreaming} asks it for a stream even when the client wants one
  * JSON answer (the proxy reassembles it; routes may override). {@code credentials} says whose key the backend
- * receives; {@code bedrock} is set for {@link BackendType#BEDROCK} only.
+ * receives; {@code bedrock} is set for {@link BackendType#BEDROCK} only. {@code speaksBoth}: the built-in echo
+ * backend with no {@code protocol:} of its own answers each client in the client's protocol; declared with one, it
+ * speaks only that one, and requests of the other protocol are translated for it like for any backend (which shows
+ * translation at work without a provider key).
  */
 public record Backend(
     String name,
@@ -27,7 +30,8 @@ public record Backend(
     BackendTranslation translation,
     boolean demoteNonstreaming,
     Credentials credentials,
-    BedrockSettings bedrock) {
+    BedrockSettings bedrock,
+    boolean speaksBoth) {
 
   public Backend {
     headers = Map.copyOf(headers);
@@ -38,12 +42,13 @@ public record Backend(
   /** A backend with default translation settings, no demotion, its own credentials, and no Bedrock settings. */
   public Backend(String name, BackendType type, String url, Secret apiKey, Protocol protocol,
       Map<String, Secret> headers, boolean enabled, String disabledReason, DetectionRules detection) {
-    this(name, type, url, apiKey, protocol, headers, enabled, disabledReason, detection, null, false, null, null);
+    this(name, type, url, apiKey, protocol, headers, enabled, disabledReason, detection, null, false, null, null,
+        type == BackendType.ECHO);
   }
 
   /** Whether requests of the given client protocol can go to this backend without translation. */
   public boolean speaks(Protocol clientProtocol) {
-    return type == BackendType.ECHO || protocol == clientProtocol;
+    return speaksBoth || protocol == clientProtocol;
   }
 
   /** Whether the client's own key headers are forwarded to this backend (the transparent mode). */

@@ -24,7 +24,8 @@ public final class ConfigCompiler {
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
       "fallback", "rate_limit", "concurrency", "trusted_proxies", "logging", "shutdown", "cluster",
       "client_keys", "passthrough", "routing_rules",
-      "server");
+      "server",
+      "capture", "ui");
   private static final Set<String> BACKEND_KEYS =
       Set.of("name", "type", "url", "api_key", "enabled", "protocol", "headers", "detection",
           "translation", "demote_nonstreaming", "credentials",
@@ -85,13 +86,16 @@ public final class ConfigCompiler {
               + " combined with proxy_api_key or client_keys (clients would send the proxy's key)"));
     }
     ServerSettings server = ServerSettings.compile(root.get("server"));
+    CaptureSettings capture = CaptureSettings.compile(root.get("capture"), baseDir);
+    UiSettings ui = UiSettings.compile(root.get("ui"));
 
     if (problems.hasErrors()) {
       throw new ConfigException(file.toString(), problems.errors(), problems.warnings(), problems.unknownKeys());
     }
     return new Snapshot(version, Instant.now(), file, checksum, listen, proxyKey, allowUnauthenticated,
         proxy, timeouts, backends, aliases, problems.warnings(), prompts, reload, detection, fallback, rateLimit,
-        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules, server);
+        concurrency, trustedProxies, logging, shutdown, cluster, clientKeys, passthrough, routingRules, server,
+        capture, ui);
   }
 
   private static ListenAddress listen(ConfigNode node) {
@@ -261,8 +265,10 @@ public final class ConfigCompiler {
     DetectionRules detection = b.has("detection") ? DetectionConfig.compile(b.get("detection"), globalDetection) : null;
     BackendTranslation translation = BackendTranslation.compile(b.get("translation"));
     boolean demote = b.get("demote_nonstreaming").bool(false);
+    // The echo backend answers each client in its own protocol unless its protocol is declared (docs/translation.md).
+    boolean speaksBoth = type == BackendType.ECHO && !b.has("protocol");
     return new Backend(name, type, url, apiKey, protocol, headers, disabledReason == null, disabledReason, detection,
-        translation, demote, credentials, bedrock);
+        translation, demote, credentials, bedrock, speaksBoth);
   }
 
   private static Credentials credentials(ConfigNode node) {

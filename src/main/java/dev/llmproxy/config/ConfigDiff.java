@@ -91,6 +91,9 @@ public record ConfigDiff(
     if (!before.shutdown().equals(after.shutdown())) {
       settings.add("shutdown");
     }
+    if (!before.capture().equals(after.capture())) {
+      settings.add("capture");
+    }
     if (!before.clientKeys().equals(after.clientKeys())) {
       settings.add("client_keys");
     }
@@ -103,10 +106,14 @@ public record ConfigDiff(
     if (!before.server().equals(after.server())) {
       settings.add("server");
     }
+    if (!before.ui().equals(after.ui())) {
+      settings.add("ui");
+    }
     List<String> restart = new ArrayList<>();
     if (!Objects.equals(before.listen(), after.listen())) {
       restart.add("listen " + before.listen() + " -> " + after.listen());
     }
+    restart.addAll(CaptureSettings.restartNeeded(before.capture(), after.capture()));
     if (!before.cluster().equals(after.cluster())) {
       restart.add("cluster");  // the Redis connection and its scope are set up once, at start
     }

@@ -201,6 +201,18 @@ public final class ConfigNode {
     }
   }
 
+  /**
+   * This node, or the value of environment variable {@code name} when that is set and not empty: the variable
+   * beats the file. Problems with the variable's value name both the field and the variable.
+   */
+  public ConfigNode overriddenBy(String name) {
+    String value = env.variable(name);
+    if (value == null || value.isEmpty()) {
+      return this;
+    }
+    return new ConfigNode(path + " (from $" + name + ")", value, problems, env);
+  }
+
   public void error(String message) {
     problems.error(path, message);
   }

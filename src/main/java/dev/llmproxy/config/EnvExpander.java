@@ -27,6 +27,11 @@ public final class EnvExpander {
     }
   }
 
+  /** The raw value of one environment variable, or null when unset (for settings that env overrides). */
+  public String variable(String name) {
+    return env.get(name);
+  }
+
   public Expansion expand(String raw) {
     Matcher m = REFERENCE.matcher(raw);
     StringBuilder out = new StringBuilder();

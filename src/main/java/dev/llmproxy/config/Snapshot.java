@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param passthrough {@code passthrough:}, the transparent mode (off when absent)
  * @param routingRules {@code routing_rules:}, evaluated in order before alias resolution
  * @param server the {@code server:} section: limits on client connections
+ * @param capture the {@code capture:} section (traffic capture; off when absent)
+ * @param ui the {@code ui:} section (the web UI at /ui/)
  */
 public record Snapshot(
     long version,
@@ -52,7 +54,9 @@ public record Snapshot(
     java.util.Map<String, Secret> clientKeys,
     PassthroughSettings passthrough,
     dev.llmproxy.rules.RoutingRules routingRules,
-    ServerSettings server) {
+    ServerSettings server,
+    CaptureSettings capture,
+    UiSettings ui) {
 
   /** The name a request authenticated with {@code proxy_api_key} has in routing rules and logs. */
   public static final String DEFAULT_KEY_NAME = "default";

@@ -18,17 +18,38 @@ public final class Accepted {
   /** The three shapes of an answer to relay. */
   public sealed interface Answer permits Whole, Stream, ProviderError {}
 
-  /** A non-stream answer, read whole and judged. */
-  public record Whole(UpstreamExchange exchange, Buffer body) implements Answer {}
+  /**
+   * A non-stream answer, read whole and judged: the upstream's body, or one the proxy made for the route (a stream
+   * reassembled for a client that wants one JSON answer, demotion; a token count estimated for a route whose
+   * protocol has no such operation). {@code headers} are the upstream's, but for a made body's content type.
+   *
+   * @param exchange the upstream call it came from; null when the proxy answered for the route without one
+   */
+  public record Whole(UpstreamExchange exchange, int status, MultiMap headers, Buffer body) implements Answer {
+
+    /** The upstream's own answer, as it came. */
+    public Whole(UpstreamExchange exchange, Buffer body) {
+      this(exchange, exchange.status(), exchange.headers(), body);
+    }
+  }
 
   /** A stream peeked to its first content; its held and further events wait for {@link SseStream#deliverTo}. */
   public record Stream(UpstreamExchange exchange, SseStream events) implements Answer {}
 
   /**
    * No route accepted, and a provider's own error is the answer (the prompt is too long everywhere and no alias
-   * takes long prompts): returned unchanged. No route served it and no lease is held.
+   * takes long prompts): returned unchanged, but for its shape when the client speaks another protocol. No route
+   * served it and no lease is held.
+   *
+   * @param from the route that gave it, whose protocol it is in; null when it is the client's anyway
    */
-  public record ProviderError(int status, MultiMap headers, Buffer body) implements Answer {}
+  public record ProviderError(int status, MultiMap headers, Buffer body, Candidate from) implements Answer {
+
+    /** An error in the client's own protocol. */
+    public ProviderError(int status, MultiMap headers, Buffer body) {
+      this(status, headers, body, null);
+    }
+  }
 
   private final Answer answer;
   private final Candidate route;

@@ -5,6 +5,7 @@ import dev.llmproxy.detection.Verdict;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.routing.Candidate;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,10 +101,16 @@ final class AttemptLoop {
       trail.skipped(route, refusal);
       return nextCandidate();
     }
+    // Futures catch what the mapping code throws: a bug in the proxy fails the walk like a client gone would.
+    Future<Buffer> prepared = Future.succeededFuture(route).map(this::prepare);
+    if (prepared.cause() instanceof UnservableRequest refused) {
+      lease.release();  // never tried: neither judged nor counted against the budget
+      trail.refused(route, refused);
+      return nextCandidate();
+    }
     budget.spend(route.alias());
     Instant started = ctx.scope().clock().instant();
-    // Futures catch what the mapping code throws: a bug in the proxy fails the walk like a client gone would.
-    return Future.succeededFuture(route).map(this::prepare).compose(body ->
+    return prepared.compose(body ->
         attempt.run(route, body, budget.remaining()).compose(judged -> {
           if (!judged.verdict().accepted()) {
             return afterFailure(lease, retriesDone, judged, started);

@@ -35,6 +35,7 @@ final class AttemptTrail {
   private final List<String> skipped = new ArrayList<>();
   private final List<Duration> requestedWaits = new ArrayList<>();
   private Accepted.ProviderError contextLengthAnswer;
+  private UnservableRequest firstRefusal;
   private AttemptRecord lastAccepted;
   private Instant lastAcceptedStarted;
 
@@ -89,6 +90,14 @@ final class AttemptTrail {
     skipped.add(route.key() + " (" + why + ")");
   }
 
+  /** A route passed over because it cannot take the request (its preparation refused it). */
+  void refused(Candidate route, UnservableRequest refusal) {
+    skipped(route, refusal.getMessage());
+    if (firstRefusal == null) {
+      firstRefusal = refusal;
+    }
+  }
+
   /** A route passed over because its circuit is open for {@code left} more. */
   void cooling(Candidate route, Duration left) {
     skipped(route, "cooling down, " + Math.max(1, (left.toMillis() + 999) / 1000) + "s left");
@@ -109,8 +118,11 @@ final class AttemptTrail {
     String alias = ctx.alias().name();
     String skippedText = skipped.isEmpty() ? "" : " Skipped: " + String.join("; ", skipped) + ".";
     if (attempts.isEmpty()) {
-      return ApiError.of(ErrorKind.UNSUPPORTED_PROTOCOL,
-          "No route of model \"" + alias + "\" can serve this request." + skippedText);
+      String message = "No route of model \"" + alias + "\" can serve this request." + skippedText;
+      // Something in the request no route could take (e.g. a field the other protocol cannot express): the
+      // client's to change, so the error names the field.
+      return firstRefusal != null ? ApiError.withParam(ErrorKind.INVALID_REQUEST, message, firstRefusal.param())
+          : ApiError.of(ErrorKind.UNSUPPORTED_PROTOCOL, message);
     }
     String trail = attempts.stream().map(AttemptRecord::describe).collect(Collectors.joining("; "));
     // The trail quotes providers' error text, which may echo the backend's own key (e.g. a 401 naming it):

@@ -22,16 +22,27 @@ public final class Forward implements ForwardStage<Accepted> {
   private final CooldownRegistry cooldowns;
   private final RouteLeases leases;
   private final PrepareBody bodies;
+  private final LocalAnswer local;
 
-  /** @param bodies makes each candidate's request body ({@link PrepareBody#REAL_MODEL} today) */
+  /** A forward whose routes are all called; see the full constructor. */
   public Forward(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns,
       BackendSlots backendSlots, PrepareBody bodies) {
+    this(vertx, upstream, resolver, cooldowns, backendSlots, bodies, LocalAnswer.NONE);
+  }
+
+  /**
+   * @param bodies makes each candidate's request body (the real model, the backend's protocol, Bedrock's format)
+   * @param local answers a route gives without a call (count_tokens estimated for an OpenAI route)
+   */
+  public Forward(Vertx vertx, UpstreamClient upstream, AliasResolver resolver, CooldownRegistry cooldowns,
+      BackendSlots backendSlots, PrepareBody bodies, LocalAnswer local) {
     this.vertx = vertx;
     this.upstream = upstream;
     this.resolver = resolver;
     this.cooldowns = cooldowns;
     this.leases = new RouteLeases(cooldowns, backendSlots);
     this.bodies = bodies;
+    this.local = local;
   }
 
   @Override
@@ -43,9 +54,9 @@ public final class Forward implements ForwardStage<Accepted> {
   public Future<Accepted> forward(RequestContext ctx) {
     Snapshot snapshot = ctx.snapshot();
     AttemptPlan plan = new AttemptPlan(ctx.alias().name(), snapshot.fallback(),
-        alias -> resolver.plan(snapshot, snapshot.aliases().get(alias), ctx.protocol()), cooldowns);
+        alias -> resolver.plan(snapshot, snapshot.aliases().get(alias), ctx.endpoint()), cooldowns);
     Budget budget = new Budget(ctx.scope(), snapshot.fallback().maxRetries());
-    return new AttemptLoop(ctx, plan, budget, leases, new UpstreamAttempt(vertx, upstream, ctx), bodies,
+    return new AttemptLoop(ctx, plan, budget, leases, new UpstreamAttempt(vertx, upstream, ctx, local), bodies,
         delay -> vertx.timer(Math.max(1, delay.toMillis())), ThreadLocalRandom.current()).run();
   }
 }

@@ -35,22 +35,30 @@ final class UpstreamAttempt implements Attempt {
   private final UpstreamClient upstream;
   private final RequestContext ctx;
   private final RequestScope scope;
+  private final LocalAnswer local;
 
-  UpstreamAttempt(Vertx vertx, UpstreamClient upstream, RequestContext ctx) {
+  UpstreamAttempt(Vertx vertx, UpstreamClient upstream, RequestContext ctx, LocalAnswer local) {
     this.vertx = vertx;
     this.upstream = upstream;
     this.ctx = ctx;
     this.scope = ctx.scope();
+    this.local = local;
   }
 
   @Override
   public Future<Judged> run(Candidate route, Buffer body, Duration remaining) {
+    Future<Accepted.Whole> answered = local.answer(ctx, route);
+    if (answered != null) {
+      return answered.map(whole -> new Judged(Verdict.accept(), whole.status(), whole));
+    }
     Snapshot snapshot = ctx.snapshot();
     Instant started = scope.clock().instant();
-    UpstreamRequest call = new UpstreamRequest(route, ctx.endpoint(), body, ctx.request().headers(), ctx.traceId(),
-        snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
+    boolean demoted = DemotedStream.applies(ctx, route);
+    // A translated route is called with its protocol's counterpart of the client's operation.
+    UpstreamRequest call = new UpstreamRequest(route, route.call(ctx.endpoint()), body, ctx.request().headers(),
+        ctx.traceId(), snapshot.proxy().forwardClientIp() ? ctx.clientIp() : null,
         min(snapshot.timeouts().connect(), remaining), min(snapshot.timeouts().responseHeader(), remaining),
-        ctx.stream());
+        ctx.stream() || demoted);
     return upstream.send(call, scope.cancelled()).transform(sent -> {
       if (scope.isCancelled()) {
         if (sent.succeeded()) {
@@ -65,17 +73,22 @@ final class UpstreamAttempt implements Attempt {
         return notAnswered(sent, 0);
       }
       UpstreamExchange exchange = sent.result();
-      boolean stream = ctx.stream() && exchange.status() >= 200 && exchange.status() < 300 && exchange.isEventStream();
-      return stream ? peek(exchange, remaining) : read(exchange, remaining);
+      boolean stream = call.stream() && exchange.status() >= 200 && exchange.status() < 300
+          && exchange.isEventStream();
+      if (!stream) {
+        return read(exchange, remaining);  // an error status, or a demoted route that sent one JSON body anyway
+      }
+      return demoted
+          ? peek(exchange, remaining).compose(peeked -> DemotedStream.collect(ctx, peeked,
+              min(snapshot.timeouts().idle(), remaining)))
+          : peek(exchange, remaining);
     });
   }
 
   private Future<Judged> peek(UpstreamExchange exchange, Duration remaining) {
-    // Events mean what the backend's protocol says; for a route that speaks the client's (all of them until
-    // translation exists, the echo backend included) that is the client's.
-    var backend = exchange.candidate().backend();
-    SseStream events = new SseStream(vertx, scope.clock(), exchange,
-        backend.speaks(ctx.protocol()) ? ctx.protocol() : backend.protocol());
+    // Events mean what the backend's protocol says: the client's for a route that speaks it (the echo backend
+    // included), the backend's own for a translated route, whose events are judged before translation.
+    SseStream events = new SseStream(vertx, scope.clock(), exchange, exchange.candidate().answers(ctx.endpoint()));
     scope.cancelled().onSuccess(v -> events.discard());  // a no-op once the stream has ended
     return events.peek(min(ctx.snapshot().timeouts().firstToken(), remaining)).transform(peeked -> {
       if (scope.isCancelled()) {
@@ -118,7 +131,7 @@ final class UpstreamAttempt implements Attempt {
           exchange.status(), exchange.headers(), body, scope.clock().instant());
       Accepted.Answer answer = verdict.accepted() ? new Accepted.Whole(exchange, body)
           : verdict.failure() == FailureClass.CONTEXT_LENGTH
-              ? new Accepted.ProviderError(exchange.status(), exchange.headers(), body)
+              ? new Accepted.ProviderError(exchange.status(), exchange.headers(), body, exchange.candidate())
               : null;
       return Future.succeededFuture(new Judged(verdict, exchange.status(), answer));
     });

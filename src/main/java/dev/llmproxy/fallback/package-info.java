@@ -6,6 +6,9 @@
  * {@link dev.llmproxy.fallback.Attempt} (send, judge), {@link dev.llmproxy.fallback.RetryPolicy}, all within a
  * {@link dev.llmproxy.fallback.Budget}. The result is an {@link dev.llmproxy.fallback.Accepted} answer for the
  * relay, or the final error; nothing here writes to the client. Route circuits live in
- * {@link dev.llmproxy.fallback.CooldownRegistry}.
+ * {@link dev.llmproxy.fallback.CooldownRegistry}. The seams a route's needs enter by:
+ * {@link dev.llmproxy.fallback.PrepareBody} (the body it receives, or {@link dev.llmproxy.fallback.UnservableRequest}
+ * when it cannot take the request), {@link dev.llmproxy.fallback.LocalAnswer} (an answer without a call), and
+ * {@link dev.llmproxy.fallback.DemotedStream} (a stream read whole for a client that wants one JSON answer).
  */
 package dev.llmproxy.fallback;

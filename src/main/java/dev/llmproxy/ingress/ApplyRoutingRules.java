@@ -8,6 +8,7 @@ import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.pipeline.Stage;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
+import dev.llmproxy.routing.AliasResolver;
 import dev.llmproxy.rules.RoutingRule;
 import dev.llmproxy.rules.RoutingRules;
 import dev.llmproxy.rules.RuleInput;
@@ -49,18 +50,24 @@ public final class ApplyRoutingRules implements Stage {
     ctx.routingRule(rule.name());
     ctx.model(rule.setModel());
     Alias target = snapshot.aliases().get(rule.setModel());
-    if (target != null && target.routes().stream().noneMatch(r -> speaks(snapshot, r, ctx))) {
+    if (target != null && target.routes().stream().noneMatch(r -> canServe(snapshot, r, ctx))) {
       return Future.failedFuture(ApiError.withParam(ErrorKind.UNSUPPORTED_PROTOCOL, "Routing rule \"" + rule.name()
           + "\" sent this " + ctx.protocol().id() + " request to model alias \"" + target.name()
-          + "\", but none of its routes speaks " + ctx.protocol().id()
-          + " and protocol translation is not available yet. Point the rule at an alias with a "
-          + ctx.protocol().id() + " route.", "model"));
+          + "\", but none of its routes can serve " + ctx.request().path() + " (" + String.join("; ",
+              target.routes().stream().map(r -> cannotServe(snapshot, r, ctx)).distinct().toList())
+          + "). Point the rule at an alias with a route that can.", "model"));
     }
     return Future.succeededFuture();
   }
 
-  private static boolean speaks(Snapshot snapshot, Route route, RequestContext ctx) {
+  private static boolean canServe(Snapshot snapshot, Route route, RequestContext ctx) {
+    return cannotServe(snapshot, route, ctx) == null;
+  }
+
+  /** Natively or translated: the same test the alias' plan makes (a disabled backend is that plan's concern). */
+  private static String cannotServe(Snapshot snapshot, Route route, RequestContext ctx) {
     Backend backend = snapshot.backends().get(route.backend());
-    return backend != null && backend.speaks(ctx.protocol());
+    return backend == null ? "unknown backend " + route.backend()
+        : AliasResolver.cannotServe(backend, ctx.endpoint());
   }
 }

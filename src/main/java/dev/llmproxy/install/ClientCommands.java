@@ -3,7 +3,6 @@ package dev.llmproxy.install;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,16 +45,31 @@ public final class ClientCommands {
     return false;
   }
 
-  public static int run(String[] argv, PrintStream out, PrintStream err) {
-    return run(argv, out, err, System.getenv(), ClientCommands::runningJar, ClientCommands::systemctl);
+  /**
+   * @param capture reads a config file and says where its captures go, resolved as the proxy resolves them;
+   *     called by {@code --status} only (it may load the config machinery, which {@code --env} must not)
+   */
+  public static int run(String[] argv, PrintStream out, PrintStream err, CaptureLocator capture) {
+    return run(argv, out, err, System.getenv(), ClientCommands::runningJar, ClientCommands::systemctl, capture);
   }
 
   interface JarLocator {
     Path jar() throws IOException;
   }
 
+  /** Where the captures of a config go: {@code --status}'s capture line. */
+  @FunctionalInterface
+  public interface CaptureLocator {
+    String describe(Path config);
+  }
+
   static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env, JarLocator jar,
       Installer.SystemCtl systemctl) {
+    return run(argv, out, err, env, jar, systemctl, config -> "(not known to this caller)");
+  }
+
+  static int run(String[] argv, PrintStream out, PrintStream err, Map<String, String> env, JarLocator jar,
+      Installer.SystemCtl systemctl, CaptureLocator capture) {
     String command = null;
     boolean useSystemctl = true;
     for (String a : argv) {
@@ -78,7 +92,7 @@ public final class ClientCommands {
       switch (command) {
         case "--env" -> env(layout, env, out);
         case "--status" -> {
-          return status(layout, out);
+          return status(layout, out, capture);
         }
         case "--setup-shell" -> installer.setupShell();
         case "--setup" -> installer.setup(jar.jar(), useSystemctl);
@@ -120,7 +134,7 @@ public final class ClientCommands {
     out.println("unset " + String.join(" ", stale));
   }
 
-  static int status(Layout layout, PrintStream out) {
+  static int status(Layout layout, PrintStream out, CaptureLocator capture) {
     OptionalInt port = new StateFile(layout.portFile()).read();
     boolean running = port.isPresent() && ProxyProbe.answers(port.getAsInt());
     String version = ClientCommands.class.getPackage().getImplementationVersion();
@@ -134,7 +148,7 @@ public final class ClientCommands {
       out.println("status:  not running (no " + layout.portFile() + ")");
     }
     out.println("config:  " + layout.config() + (Files.exists(layout.config()) ? "" : " (missing: run --setup)"));
-    out.println("capture: " + capture(layout.config()));
+    out.println("capture: " + (Files.exists(layout.config()) ? capture.describe(layout.config()) : "off (no config)"));
     out.println("service: " + layout.unit() + (Files.exists(layout.unit()) ? "" : " (not installed)"));
     for (Path rc : layout.rcFiles()) {
       if (Files.exists(rc)) {
@@ -142,20 +156,6 @@ public final class ClientCommands {
       }
     }
     return running ? 0 : 3;
-  }
-
-  /** Where captures go, as far as the config says; this command does not parse YAML (it stays light). */
-  private static String capture(Path config) {
-    try {
-      for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
-        if (line.startsWith("capture:")) {
-          return "configured in the capture: section of " + config;
-        }
-      }
-      return "off (no capture: section in " + config + ")";
-    } catch (IOException e) {
-      return "off";
-    }
   }
 
   private static Path runningJar() throws IOException {

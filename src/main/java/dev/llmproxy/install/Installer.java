@@ -76,7 +76,7 @@ final class Installer {
     write(manifest, layout.launcher(), template("llm-proxy.sh").replace("@JAVA@", java), true);
     write(manifest, layout.unit(), unit(), false);
     if (!Files.exists(layout.config())) {
-      write(manifest, layout.config(), template("config.yaml"), false);
+      write(manifest, layout.config(), config(), false);
     } else {
       out.println("kept " + layout.config() + " (exists)");
     }
@@ -92,6 +92,18 @@ final class Installer {
           + "systemctl --user enable --now llm-proxy");
     }
     out.println("new shells send their OpenAI and Anthropic clients through it while it runs (llm-proxy --status)");
+  }
+
+  /** The transparent mode's config, capturing into this user's data directory (absolute, so the unit needs no cwd). */
+  String config() {
+    return template("config.yaml")
+        .replace("@CAPTURE_DIR@", yamlString(layout.captureDir().toString()))
+        .replace("@CAPTURE_STORE@", yamlString(layout.captureDir().resolve("requests.db").toString()));
+  }
+
+  /** A double-quoted YAML scalar: any path, spaces and quotes included, reads back as itself. */
+  static String yamlString(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   String unit() {
@@ -175,6 +187,9 @@ final class Installer {
       } catch (IOException gone) {
         // already gone, or not empty: either way not ours to remove
       }
+    }
+    if (Files.exists(layout.captureDir())) {
+      out.println("kept " + layout.captureDir() + " (captured traffic: yours to delete)");
     }
   }
 

@@ -8,7 +8,8 @@ import java.util.Map;
  * Where the installed pieces live, following the XDG base directories: state (the port file, the install
  * manifest) in {@code $XDG_STATE_HOME/llm-proxy}, the config in {@code $XDG_CONFIG_HOME/llm-proxy}, the unit in
  * {@code $XDG_CONFIG_HOME/systemd/user}, the launcher in {@code ~/.local/bin}, the jar in
- * {@code ~/.local/share/llm-proxy} (where the launcher finds it: {@code ../share/llm-proxy/} from itself).
+ * {@code ~/.local/share/llm-proxy} (where the launcher finds it: {@code ../share/llm-proxy/} from itself), and the
+ * default config's captured traffic beside it, in {@code ~/.local/share/llm-proxy/capture}.
  */
 record Layout(Path home, Path stateDir, Path configDir, Path unitDir, Path binDir, Path shareDir, String shell) {
 
@@ -37,6 +38,11 @@ record Layout(Path home, Path stateDir, Path configDir, Path unitDir, Path binDi
 
   Path config() {
     return configDir.resolve("config.yaml");
+  }
+
+  /** Where the transparent mode's default config captures traffic (kept by --uninstall: it is the user's data). */
+  Path captureDir() {
+    return shareDir.resolve("capture");
   }
 
   Path unit() {

@@ -80,6 +80,9 @@ public final class LogMasking {
       add(secrets, snapshot.cluster().redisUrl());
       snapshot.cluster().redisPassword().ifPresent(secrets::add);
     }
+    if (snapshot.capture() != null) {
+      snapshot.capture().secrets().forEach(s -> add(secrets, s));  // store password, Loki token
+    }
     boolean patterns = snapshot.logging() == null || snapshot.logging().maskSensitive();
     rules = rules(patterns, secrets);
   }
@@ -96,6 +99,18 @@ public final class LogMasking {
 
   /** {@code text} with every known secret and every credential-shaped token replaced by {@value #MASK}. */
   public static String mask(String text) {
+    return mask(text, rules.patterns());
+  }
+
+  /**
+   * Like {@link #mask(String)}, with the key-shape patterns applied even when {@code logging.mask_sensitive} is
+   * off: traffic captures keep whole conversations for a long time, so they are always masked.
+   */
+  public static String maskAlways(String text) {
+    return mask(text, true);
+  }
+
+  private static String mask(String text, boolean patterns) {
     if (text == null || text.isEmpty()) {
       return text;
     }
@@ -104,7 +119,7 @@ public final class LogMasking {
     if (r.secrets() != null && containsAny(out, r.secretList())) {
       out = r.secrets().matcher(out).replaceAll(MASK);
     }
-    if (r.patterns() && mayHoldCredential(out)) {
+    if (patterns && mayHoldCredential(out)) {
       for (Replacement p : PATTERNS) {
         Matcher m = p.pattern().matcher(out);
         if (m.find()) {

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.filter.ThresholdFilter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.Appender;
+import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.filter.Filter;
@@ -131,6 +132,23 @@ public final class LogSetup {
   /** Flushes every queued line to its file and closes the files; the last logging act before exit. */
   public static synchronized void flushAndStop() {
     context().stop();
+  }
+
+  /**
+   * Console lines go to stderr from now on, at WARN and above: for commands whose stdout is data (--export),
+   * which a library's start-up line must not corrupt.
+   */
+  public static synchronized void consoleToStderr() {
+    LoggerContext lc = context();
+    Logger root = lc.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.iteratorForAppenders().forEachRemaining(appender -> {
+      if (appender instanceof ConsoleAppender<ILoggingEvent> console) {
+        console.stop();
+        console.setTarget("System.err");
+        console.start();
+      }
+    });
   }
 
   /** Back to what {@code logback.xml} says (tests that applied a logging section undo it). */

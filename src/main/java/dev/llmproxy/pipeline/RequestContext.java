@@ -99,6 +99,11 @@ public final class RequestContext {
     return body;
   }
 
+  /** The body if a stage already decoded it, else null: for a reader that must not decode on the event loop. */
+  public JsonObject decodedBody() {
+    return bodyDecoder == null ? body : null;
+  }
+
   public void body(JsonObject body) {
     this.body = body;
     this.bodyDecoder = null;

@@ -40,4 +40,20 @@ public enum Endpoint {
   public boolean canStream() {
     return canStream;
   }
+
+  /**
+   * The operation of the other protocol that serves this one through translation (chat completions ⇄ messages),
+   * or null when it has none there: legacy completions, embeddings and the Responses API have no Anthropic
+   * counterpart, count_tokens no OpenAI one. This operation itself when {@code backend} is its own protocol.
+   */
+  public Endpoint counterpartIn(Protocol backend) {
+    if (backend == protocol) {
+      return this;
+    }
+    return switch (this) {
+      case CHAT_COMPLETIONS -> MESSAGES;
+      case MESSAGES -> CHAT_COMPLETIONS;
+      default -> null;
+    };
+  }
 }

@@ -1,6 +1,7 @@
 package dev.llmproxy.recovery;
 
 import dev.llmproxy.fallback.ClientBody;
+import dev.llmproxy.json.JsonScan;
 import dev.llmproxy.observability.LogMasking;
 import dev.llmproxy.pipeline.AttemptRecord;
 import dev.llmproxy.pipeline.RequestContext;
@@ -11,6 +12,8 @@ import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -180,7 +183,24 @@ public final class MidstreamRecovery {
   }
 
   private static boolean singleChoice(RequestContext ctx) {
-    Object n = ctx.body() == null ? null : ctx.body().getValue("n");
-    return ctx.protocol() == Protocol.ANTHROPIC || !(n instanceof Number count) || count.intValue() <= 1;
+    if (ctx.protocol() == Protocol.ANTHROPIC) {
+      return true;
+    }
+    Object n = topLevel(ctx, "n");
+    return !(n instanceof Number count) || count.intValue() <= 1;
+  }
+
+  /** A field of the client's request, read without decoding the request when no stage has decoded it yet. */
+  private static Object topLevel(RequestContext ctx, String field) {
+    JsonObject decoded = ctx.decodedBody();
+    if (decoded != null || ctx.rawBody() == null) {
+      return decoded == null ? null : decoded.getValue(field);
+    }
+    Buffer value = JsonScan.field(ctx.rawBody(), field, Integer.MAX_VALUE);
+    try {
+      return value == null ? null : Json.decodeValue(value);
+    } catch (RuntimeException notJson) {
+      return null;
+    }
   }
 }

@@ -1,9 +1,11 @@
 package dev.llmproxy.relay;
 
 import dev.llmproxy.pipeline.RequestContext;
+import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.routing.Candidate;
 import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.streaming.StreamEventKind;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -16,11 +18,17 @@ import io.vertx.core.buffer.Buffer;
  */
 public interface EventTransformer {
 
-  /** Chooses the transformer for one delivery; called once per accepted answer. */
+  /** Chooses the transformer for one delivery; called once per accepted answer (each leg of a stream its own). */
   @FunctionalInterface
   interface Factory {
     EventTransformer forRoute(RequestContext ctx, Candidate route);
   }
+
+  /**
+   * A non-stream answer: its status, headers (relayed but for framing and the proxy's own) and body. A translated
+   * error may change the status (Anthropic's 529 is OpenAI's 503).
+   */
+  record NonStream(int status, MultiMap headers, Buffer body) {}
 
   /** Same protocol on both sides: the upstream's bytes, untouched. */
   EventTransformer IDENTITY = new EventTransformer() {
@@ -30,17 +38,25 @@ public interface EventTransformer {
     }
 
     @Override
-    public Buffer body(Buffer upstream) {
+    public NonStream whole(NonStream upstream) {
       return upstream;
     }
   };
 
-  /** Today's only factory: every route the plan offers speaks the client's protocol. */
-  Factory SAME_PROTOCOL = (ctx, route) -> IDENTITY;
-
   /** The bytes to send the client for one upstream event: its own, others, several events, or none (empty). */
   Buffer event(SseEvent upstream, StreamEventKind kind);
 
-  /** The body to send the client for a non-stream answer. */
-  Buffer body(Buffer upstream);
+  /** The answer to send the client for a non-stream upstream answer (a success or an error). */
+  NonStream whole(NonStream upstream);
+
+  /**
+   * The upstream closed its stream after the answer's finish but without its end marker: the bytes that end the
+   * client's stream properly. The client protocol's marker, by default; a translation adds what it still held
+   * (e.g. the finish it was waiting to send with the usage).
+   */
+  default Buffer missingEnd(Protocol client) {
+    return Buffer.buffer(client == Protocol.ANTHROPIC
+        ? "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+        : "data: [DONE]\n\n");
+  }
 }

@@ -55,7 +55,8 @@ public final class Relay implements RelayStage<Accepted> {
     RelayObserver observer = RelayObserver.all(observers.stream().map(f -> f.open(ctx)).toList());
     observer.requestSent(accepted.route(), accepted.sentBody());
     if (accepted.answer() instanceof Accepted.ProviderError error) {
-      return providerError(ctx, error, observer);
+      return providerError(ctx, error, error.from() == null ? EventTransformer.IDENTITY
+          : transformers.forRoute(ctx, error.from()), observer);
     }
     if (accepted.answer() instanceof Accepted.Whole whole) {
       return whole(ctx, accepted, whole, transformers.forRoute(ctx, accepted.route()), observer);
@@ -65,11 +66,13 @@ public final class Relay implements RelayStage<Accepted> {
 
   private static Future<Void> whole(RequestContext ctx, Accepted accepted, Accepted.Whole answer,
       EventTransformer transformer, RelayObserver observer) {
-    int status = answer.exchange().status();
+    int status = answer.status();
     Buffer upstream = RelayMasking.body(status, answer.body());
-    Buffer body = transformer.body(upstream);
-    ClientHeaders.commit(ctx, status, answer.exchange().headers(), accepted.route());
-    observer.accepted(status, answer.exchange().headers());
+    EventTransformer.NonStream toClient = transformer.whole(
+        new EventTransformer.NonStream(status, answer.headers(), upstream));
+    Buffer body = toClient.body();
+    ClientHeaders.commit(ctx, toClient.status(), toClient.headers(), accepted.route());
+    observer.accepted(status, answer.headers());
     observer.body(upstream, body);
     ctx.markFirstByte();
     ctx.addBytesOut(body.length());
@@ -100,12 +103,19 @@ public final class Relay implements RelayStage<Accepted> {
         });
   }
 
-  /** Every route failed and a provider's own error is the answer: returned unchanged but for credentials. */
-  private static Future<Void> providerError(RequestContext ctx, Accepted.ProviderError error, RelayObserver observer) {
-    Buffer body = RelayMasking.body(error.status(), error.body());
-    ClientHeaders.commitReturned(ctx, error.status(), error.headers());
+  /**
+   * Every route failed and a provider's own error is the answer: returned unchanged but for credentials, and for its
+   * shape when it came from a route of the other protocol.
+   */
+  private static Future<Void> providerError(RequestContext ctx, Accepted.ProviderError error,
+      EventTransformer transformer, RelayObserver observer) {
+    Buffer upstream = RelayMasking.body(error.status(), error.body());
+    EventTransformer.NonStream toClient = transformer.whole(
+        new EventTransformer.NonStream(error.status(), error.headers(), upstream));
+    Buffer body = toClient.body();
+    ClientHeaders.commitReturned(ctx, toClient.status(), toClient.headers());
     observer.accepted(error.status(), error.headers());
-    observer.body(body, body);
+    observer.body(upstream, body);
     ctx.addBytesOut(body.length());
     return ctx.response().end(body).andThen(ended -> observer.ended(
         new RelayOutcome(ended.succeeded(), ended.succeeded() ? null : "client disconnected",

@@ -14,6 +14,12 @@ import java.util.List;
  * must not write to the client; what it is handed must not be changed. A route's credentials are never in what
  * it sees (they are added on the way out, after the body is prepared).
  *
+ * <p>Through translation (a route whose backend speaks the other protocol) the two sides differ: the body sent is
+ * in the backend's protocol, the upstream side of {@link #body} and {@link #event} too, the client side in the
+ * client's (a translated error may have another status than the one {@link #accepted} reports). For a demoted
+ * answer (a stream asked for a client that wants one JSON answer) the upstream side of {@link #body} is the stream
+ * reassembled into the backend protocol's JSON. The client's own request is {@code RequestContext.body()}.
+ *
  * <p>Mid-stream recovery adds legs to a stream: when it breaks after content reached the client and the relay
  * continues it on another route, {@link #recovering} says so (which route broke, why, the text the client has);
  * each route that then accepts the continuation is announced with {@link #requestSent} (the continuation's body,

@@ -202,9 +202,7 @@ final class StreamRelay {
       if (doneSeen || errorSent) {
         end(doneSeen, doneSeen ? null : "upstream reported an error in the stream");
       } else if (finishSeen) {
-        write(Buffer.buffer(protocol == Protocol.ANTHROPIC
-            ? "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
-            : "data: [DONE]\n\n"));
+        write(transformer.missingEnd(protocol));
         end(true, null);
       } else {
         String reason = "upstream ended the stream before the answer was complete";
@@ -296,7 +294,7 @@ final class StreamRelay {
       deliver(next);
     } else if (next.answer() instanceof Accepted.Whole whole) {
       // Not a stream (e.g. a 400 for the prefill): that route refused the continuation; the walk goes on.
-      int status = whole.exchange().status();
+      int status = whole.status();
       Verdict refused = FailureClassifier.continuationRefused(whole.body());
       current = null;  // handed back to the walk
       continueWith(next(() -> next.next(refused, status, body)), body);

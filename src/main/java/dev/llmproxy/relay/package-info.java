@@ -5,8 +5,8 @@
  * when {@link dev.llmproxy.recovery.MidstreamRecovery} allows it), and releases the answer's route when the
  * response has ended.
  * {@link dev.llmproxy.relay.RawRelay} relays a passed-through answer (the transparent mode) byte for byte, cut
- * honestly on idle or deadline. Extension points: {@link dev.llmproxy.relay.EventTransformer} (translation;
- * identity, a byte copy, for a route that speaks the client's protocol) and {@link dev.llmproxy.relay.RelayObserver}
+ * honestly on idle or deadline. Extension points: {@link dev.llmproxy.relay.EventTransformer} (translation, by
+ * {@code bridge}; identity, a byte copy, for a route that speaks the client's protocol) and {@link dev.llmproxy.relay.RelayObserver}
  * (capture; token usage today), which sees passed-through answers too, through a {@link dev.llmproxy.relay.RawReader}
  * (events, a JSON body, or Bedrock's eventstream decoded).
  */

@@ -4,7 +4,7 @@ import dev.llmproxy.config.Alias;
 import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.Route;
 import dev.llmproxy.config.Snapshot;
-import dev.llmproxy.protocol.Protocol;
+import dev.llmproxy.protocol.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -20,17 +20,21 @@ public final class AliasResolver {
     this.random = random;
   }
 
-  public RoutePlan plan(Snapshot snapshot, Alias alias, Protocol clientProtocol) {
+  /**
+   * The alias' routes that can serve a request of the client's {@code endpoint}, in the order to try them: any
+   * enabled backend whose protocol, the client's or the other one through translation, has the operation.
+   */
+  public RoutePlan plan(Snapshot snapshot, Alias alias, Endpoint endpoint) {
     List<Route> usable = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (Route route : alias.routes()) {
       Backend backend = snapshot.backends().get(route.backend());
       String key = route.backend() + "/" + route.model();
+      String cannot = backend.enabled() ? cannotServe(backend, endpoint) : null;
       if (!backend.enabled()) {
         skipped.add(key + " (backend disabled: " + backend.disabledReason() + ")");
-      } else if (!backend.speaks(clientProtocol)) {
-        skipped.add(key + " (backend speaks " + backend.protocol().id() + ", request is "
-            + clientProtocol.id() + "; protocol translation is not supported)");
+      } else if (cannot != null) {
+        skipped.add(key + " (" + cannot + ")");
       } else {
         usable.add(route);
       }
@@ -40,5 +44,27 @@ public final class AliasResolver {
       candidates.add(new Candidate(alias.name(), snapshot.backends().get(route.backend()), route));
     }
     return new RoutePlan(alias.name(), candidates, skipped);
+  }
+
+  /**
+   * Why {@code backend} cannot serve a request of the client's {@code endpoint}, or null when it can: natively, or
+   * through translation (chat completions ⇄ messages), or, for count_tokens on an OpenAI backend, with the
+   * proxy's own estimate (docs/translation.md). The Responses API, legacy completions and embeddings have no
+   * Anthropic counterpart.
+   */
+  public static String cannotServe(Backend backend, Endpoint endpoint) {
+    if (backend.speaks(endpoint.protocol()) || endpoint.counterpartIn(backend.protocol()) != null
+        || endpoint == Endpoint.COUNT_TOKENS) {
+      return null;
+    }
+    String operation = switch (endpoint) {
+      case RESPONSES -> "the Responses API is not translated to Anthropic; call this alias through"
+          + " /v1/chat/completions or /v1/messages";
+      case COMPLETIONS -> "Anthropic has no legacy completions endpoint";
+      case EMBEDDINGS -> "Anthropic has no embeddings endpoint";
+      default -> endpoint.name().toLowerCase() + " has no " + backend.protocol().id() + " counterpart";
+    };
+    return "backend speaks " + backend.protocol().id() + ", request is " + endpoint.protocol().id() + "; "
+        + operation;
   }
 }

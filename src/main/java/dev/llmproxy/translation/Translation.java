@@ -32,14 +32,7 @@ public final class Translation {
    * {@link TokenEstimator}).
    */
   public static Optional<Endpoint> backendEndpoint(Endpoint client, Protocol backend) {
-    if (client.protocol() == backend) {
-      return Optional.of(client);
-    }
-    return switch (client) {
-      case CHAT_COMPLETIONS -> Optional.of(Endpoint.MESSAGES);
-      case MESSAGES -> Optional.of(Endpoint.CHAT_COMPLETIONS);
-      default -> Optional.empty();
-    };
+    return Optional.ofNullable(client.counterpartIn(backend));
   }
 
   /**

@@ -51,6 +51,29 @@ class CliIT {
   }
 
   @Test
+  void exportNeedsAStoreAndItsFiltersNeedExport() throws Exception {
+    Files.writeString(dir.resolve("nostore.yaml"), VALID.formatted(8765));
+    try (JarProcess p = run("-config", "nostore.yaml", "--export")) {
+      assertEquals(1, p.waitFor(30), p.output());
+      p.awaitLine("--export reads the capture store, and the config has none", 5);
+    }
+    try (JarProcess p = run("-config", "nostore.yaml", "--since", "1h")) {
+      assertEquals(2, p.waitFor(30), p.output());
+      p.awaitLine("--since only goes with --export", 5);
+    }
+    Files.writeString(dir.resolve("store.yaml"), VALID.formatted(8765) + "capture: {directory: data}\n");
+    try (JarProcess p = run("-config", "store.yaml", "--export", "--since", "last tuesday")) {
+      assertEquals(2, p.waitFor(30), p.output());
+      p.awaitLine("\"last tuesday\" is not an instant", 5);
+    }
+    try (JarProcess p = run("-config", "store.yaml", "--export", "--since", "24h")) {
+      assertEquals(0, p.waitFor(30), p.output());
+      p.awaitLine("exported 0 records", 5);
+      assertTrue(p.output().lines().noneMatch(l -> l.startsWith("{")), "nothing but records on stdout: " + p.output());
+    }
+  }
+
+  @Test
   void validateAcceptsAGoodFileAndWarnsAboutDisabledBackends() throws Exception {
     Files.writeString(dir.resolve("good.yaml"), VALID.formatted(8765));
     try (JarProcess p = run("--validate", "-config", "good.yaml")) {

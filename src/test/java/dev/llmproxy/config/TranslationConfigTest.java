@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.protocol.Protocol;
 import org.junit.jupiter.api.Test;
 
 /** {@code backends[].translation}, {@code backends[].demote_nonstreaming}, {@code routes[].demote_nonstreaming}. */
@@ -66,5 +67,18 @@ class TranslationConfigTest {
     assertTrue(message.contains(
         "backends[0].translation.max_tokens_field: must be max_completion_tokens or max_tokens"), message);
     assertTrue(message.contains("models[\"m\"][0].demote_nonstreaming: must be true or false"), message);
+  }
+
+  @Test
+  void anEchoBackendSpeaksBothProtocolsUnlessItDeclaresOne() throws Exception {
+    Snapshot s = Configs.compile("""
+        backends: [{name: both, type: echo}, {name: claude-echo, type: echo, protocol: anthropic}]
+        models: {m: [{backend: both}, {backend: claude-echo}]}
+        """);
+    Backend both = s.backends().get("both");
+    Backend claude = s.backends().get("claude-echo");
+    assertTrue(both.speaks(Protocol.OPENAI) && both.speaks(Protocol.ANTHROPIC));
+    assertTrue(claude.speaks(Protocol.ANTHROPIC));
+    assertFalse(claude.speaks(Protocol.OPENAI), "OpenAI requests are translated for it");
   }
 }

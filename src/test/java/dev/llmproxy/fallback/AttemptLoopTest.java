@@ -74,6 +74,7 @@ class AttemptLoopTest {
   private BackendSlots slots;
   private Snapshot snapshot;
   private RequestContext ctx;
+  private PrepareBody preparation = PrepareBody.REAL_MODEL;
 
   @BeforeEach
   void setUp(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -103,7 +104,7 @@ class AttemptLoopTest {
       bodies.add(body);
       var steps = script.get(route.backend().name());
       if (steps == null || steps.isEmpty()) {
-        return Future.succeededFuture(new Attempt.Judged(Verdict.accept(), 200, new Accepted.Whole(null, body)));
+        return Future.succeededFuture(new Attempt.Judged(Verdict.accept(), 200, new Accepted.Whole(null, 200, MultiMap.caseInsensitiveMultiMap(), body)));
       }
       return steps.poll().get();
     };
@@ -112,9 +113,9 @@ class AttemptLoopTest {
   private Future<Accepted> run() {
     AliasResolver resolver = new AliasResolver(() -> new SplittableRandom(1));
     AttemptPlan plan = new AttemptPlan("m", snapshot.fallback(),
-        alias -> resolver.plan(snapshot, snapshot.aliases().get(alias), ctx.protocol()), cooldowns);
+        alias -> resolver.plan(snapshot, snapshot.aliases().get(alias), ctx.endpoint()), cooldowns);
     return new AttemptLoop(ctx, plan, new Budget(ctx.scope(), snapshot.fallback().maxRetries()),
-        new RouteLeases(cooldowns, slots), backends(), PrepareBody.REAL_MODEL, delay -> Future.succeededFuture(),
+        new RouteLeases(cooldowns, slots), backends(), preparation, delay -> Future.succeededFuture(),
         new SplittableRandom(1)).run();
   }
 
@@ -197,6 +198,38 @@ class AttemptLoopTest {
     assertInstanceOf(NullPointerException.class, failure(run()));
     assertEquals(List.of(), tried);
     assertFalse(cooldowns.isCooling("a/ma"));
+    assertNoSlotHeld();
+  }
+
+  @Test
+  void aRouteThatCannotTakeTheRequestIsPassedOverNeitherTriedNorCooled() throws Exception {
+    preparation = (c, body, route) -> {
+      if (route.backend().name().equals("a")) {
+        throw new UnservableRequest("cannot be translated to anthropic: 'n' > 1", "n");
+      }
+      return PrepareBody.REAL_MODEL.prepare(c, body, route);
+    };
+    Accepted accepted = await(run());
+    assertEquals("b/mb", accepted.route().key());
+    assertEquals(List.of("b/mb"), tried);
+    assertFalse(cooldowns.isCooling("a/ma"));
+    assertEquals(1, ctx.attempts().size(), "no attempt recorded for the route passed over");
+    accepted.release();
+    assertNoSlotHeld();
+  }
+
+  @Test
+  void whenNoRouteCanTakeTheRequestTheClientGetsA400NamingTheField() throws Exception {
+    preparation = (c, body, route) -> {
+      throw new UnservableRequest("cannot be translated to anthropic: 'n' > 1 is not supported", "n");
+    };
+    ApiError error = assertInstanceOf(ApiError.class, failure(run()));
+    assertEquals(400, error.status());
+    assertEquals("n", error.param());
+    assertTrue(error.getMessage().contains("a/ma (cannot be translated to anthropic: 'n' > 1 is not supported)"),
+        error.getMessage());
+    assertTrue(error.getMessage().contains("c/mc (cannot be translated"), "the L2 alias was tried as well");
+    assertEquals(List.of(), tried);
     assertNoSlotHeld();
   }
 

@@ -107,6 +107,10 @@ class EnvIT {
     assertTrue(status.startsWith("llm-proxy ") && status.contains("status:  not running")
         && status.contains("service: " + home.resolve(".config/systemd/user/llm-proxy.service")), status);
     assertTrue(status.contains("exit=3"), status);
+    // The capture directory as the proxy resolves the installed config, not just "configured somewhere".
+    Path captures = home.resolve(".local/share/llm-proxy/capture");
+    assertTrue(status.contains("capture: " + captures + " (dataset), store sqlite:" + captures.resolve("requests.db")),
+        status);
     // The rc line itself, with the proxy down: evaluates to nothing and leaves the shell working.
     String rc = bash("source \"$HOME/.bashrc\"; echo \"ok ${OPENAI_BASE_URL:-unset}\"", env());
     assertEquals("ok unset", rc.trim());

@@ -76,6 +76,11 @@ class InstallTest {
     assertTrue(config.passthrough().enabled() && config.backends().get("openai").forwardsClientKey()
         && config.backends().get("anthropic").forwardsClientKey(), "the default config is the transparent mode");
     assertEquals(List.of(), config.warnings());
+    Path captures = home.resolve(".local/share/llm-proxy/capture");
+    assertTrue(config.capture().enabled(), "the transparent mode captures every request");
+    assertEquals(captures, config.capture().directory());
+    assertEquals(captures.resolve("requests.db"), config.capture().store().path());
+    assertFalse(Files.exists(captures), "created by the proxy when it captures, not by setup");
     assertEquals(List.of(), systemctlCalls);  // --no-systemctl
 
     assertEquals(0, run("--uninstall", "--no-systemctl"), out.toString());
@@ -85,6 +90,38 @@ class InstallTest {
       assertEquals(List.of(home, home.resolve(".bashrc"), home.resolve(".zshrc"), jar),
           left.sorted().toList(), "everything setup added is gone, directories included");
     }
+  }
+
+  @Test
+  void theDefaultConfigCapturesIntoAPathWithSpacesAndQuotesAsWritten() throws Exception {
+    home = Files.createDirectories(home.resolve("a \"quoted\" home\\x"));
+    jar = Files.writeString(home.resolve("built.jar"), "not really a jar");
+    assertEquals(0, run("--setup", "--no-systemctl"), out.toString());
+    var config = dev.llmproxy.support.ConfigFiles.load(home.resolve(".config/llm-proxy/config.yaml"));
+    assertEquals(home.resolve(".local/share/llm-proxy/capture"), config.capture().directory());
+  }
+
+  @Test
+  void statusSaysWhereTheConfigCapturesAndUninstallKeepsTheCapturedTraffic() throws Exception {
+    assertEquals(3, run("--status"), out.toString());
+    assertTrue(out.toString().contains("capture: off (no config)"), out.toString());
+    assertEquals(0, run("--setup", "--no-systemctl"), out.toString());
+    out.reset();
+    List<Path> asked = new ArrayList<>();
+    assertEquals(3, ClientCommands.run(new String[] {"--status"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(out, true, StandardCharsets.UTF_8), env(), () -> jar, a -> true, config -> {
+          asked.add(config);
+          return "where the locator says";
+        }), out.toString());
+    assertEquals(List.of(home.resolve(".config/llm-proxy/config.yaml")), asked);
+    assertTrue(out.toString().contains("capture: where the locator says"), out.toString());
+
+    Path captured = Files.createDirectories(home.resolve(".local/share/llm-proxy/capture/2026-11-30/gpt-4o"));
+    Files.writeString(captured.resolve("records.jsonl"), "{}\n");
+    assertEquals(0, run("--uninstall", "--no-systemctl"), out.toString());
+    assertTrue(Files.exists(captured.resolve("records.jsonl")), "captured traffic is the user's");
+    assertTrue(out.toString().contains("kept " + home.resolve(".local/share/llm-proxy/capture")), out.toString());
+    assertFalse(Files.exists(home.resolve(".local/share/llm-proxy/llm-proxy.jar")));
   }
 
   @Test

@@ -52,6 +52,9 @@ class RoutingRulesIT {
           - name: office
             match: {client_ip: ["10.0.0.0/8", "127.0.0.1/32"], model: "/^gpt-3/"}
             set_model: cheap
+          - name: responses-to-sonnet
+            match: {header: {x-route: sonnet}}
+            set_model: sonnet
         """;
 
   @BeforeEach
@@ -118,16 +121,27 @@ class RoutingRulesIT {
   }
 
   @Test
-  void anthropicRequestRoutedToAnOpenAiOnlyAliasGetsAnErrorNamingTheRule() {
+  void anthropicRequestRoutedToAnOpenAiOnlyAliasIsServedThroughTranslation() {
     HttpResponse<String> response = gateway.post("/v1/messages", """
         {"model":"sonnet","max_tokens":10,"system":"You are a code reviewer","messages":[{"role":"user","content":"x"}]}
         """, "x-api-key", "key-team-a-0123456789", "anthropic-version", "2023-06-01", "User-Agent", "claude-cli/1");
+    assertEquals(200, response.statusCode(), response.body());
+    JsonObject message = new JsonObject(response.body());
+    assertEquals("message", message.getString("type"));
+    assertEquals("ok from gpt", message.getJsonArray("content").getJsonObject(0).getString("text"));
+    assertEquals("/v1/chat/completions", gpt.last().path());
+    assertEquals("gpt-4o", gpt.last().json().getString("model"));
+    assertEquals(0, claude.count());
+  }
+
+  @Test
+  void aRuleThatSendsARequestWhereNoRouteCanServeItGetsAnErrorNamingTheRule() {
+    HttpResponse<String> response = gateway.post("/v1/responses", "{\"model\":\"default\",\"input\":\"x\"}",
+        "authorization", "Bearer key-team-a-0123456789", "x-route", "sonnet");
     assertEquals(400, response.statusCode());
-    JsonObject error = new JsonObject(response.body());
-    assertEquals("error", error.getString("type"));
-    String message = error.getJsonObject("error").getString("message");
-    assertTrue(message.contains("Routing rule \"reviewer-to-gpt\"") && message.contains("\"gpt-4o\"")
-        && message.contains("translation"), message);
+    String message = new JsonObject(response.body()).getJsonObject("error").getString("message");
+    assertTrue(message.contains("Routing rule \"responses-to-sonnet\"") && message.contains("\"sonnet\"")
+        && message.contains("the Responses API is not translated to Anthropic"), message);
     assertEquals(0, gpt.count() + claude.count());
   }
 

@@ -28,7 +28,7 @@ class SdkIT {
 
   private static final Path CHECK_DIR = Path.of("bench", "sdk-check");
 
-  private static void assumeSdksInstalled() {
+  static void assumeSdksInstalled() {
     boolean installed = Files.isDirectory(CHECK_DIR.resolve("node_modules/openai"))
         && Files.isDirectory(CHECK_DIR.resolve("node_modules/@anthropic-ai/sdk"));
     if (!installed && "true".equals(System.getenv("CI"))) {
@@ -38,7 +38,7 @@ class SdkIT {
   }
 
   /** Runs a script of bench/sdk-check, which must pass ({@code checks passed}); @return its output */
-  private static String node(String script, String... args) throws Exception {
+  static String node(String script, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("node", script));
     command.addAll(List.of(args));
     Process node = new ProcessBuilder(command).directory(CHECK_DIR.toFile()).redirectErrorStream(true).start();

@@ -111,7 +111,16 @@ public final class ScriptedModel implements MockUpstream.Reply {
       return null;
     }
     JsonObject last = messages.getJsonObject(messages.size() - 1);
-    return "assistant".equals(last.getString("role")) ? last.getString("content") : null;
+    if (!"assistant".equals(last.getString("role"))) {
+      return null;
+    }
+    // A string, or text blocks (an OpenAI client's prefill translated for Anthropic, say).
+    if (last.getValue("content") instanceof JsonArray blocks) {
+      StringBuilder text = new StringBuilder();
+      blocks.forEach(b -> text.append(((JsonObject) b).getString("text", "")));
+      return text.toString();
+    }
+    return last.getString("content");
   }
 
   private List<String> openAiEvents(String id, String model, String text, boolean usage) {

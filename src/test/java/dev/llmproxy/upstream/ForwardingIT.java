@@ -185,7 +185,7 @@ class ForwardingIT {
   }
 
   @Test
-  void routesOfTheOtherProtocolAreSkippedAndNamed(Vertx vertx) {
+  void routesThatCannotServeTheOperationAreSkippedAndNamed(Vertx vertx) {
     MockUpstream up = MockUpstream.start(vertx, "an");
     try (GatewayHarness gw = GatewayHarness.start(vertx, """
         listen: "127.0.0.1:0"
@@ -194,10 +194,11 @@ class ForwardingIT {
           - {name: "off", url: "%s", enabled: false}
         models: {claude: [{backend: an, model: c}, {backend: "off", model: o}]}
         """.formatted(up.url(), up.url()))) {
-      HttpResponse<String> r = gw.post("/v1/chat/completions", GatewayHarness.chat("claude", false));
+      HttpResponse<String> r = gw.post("/v1/embeddings", "{\"model\":\"claude\",\"input\":\"hi\"}");
       assertEquals(400, r.statusCode());
       String message = new JsonObject(r.body()).getJsonObject("error").getString("message");
-      assertTrue(message.contains("an/c (backend speaks anthropic, request is openai"), message);
+      assertTrue(message.contains("an/c (backend speaks anthropic, request is openai; Anthropic has no embeddings"
+          + " endpoint)"), message);
       assertTrue(message.contains("off/o (backend disabled: enabled: false)"), message);
       assertEquals(0, up.count());
     }

@@ -1,0 +1,2 @@
+/** Pushing capture records to Grafana Loki: batching, gzip, retries with backoff and jitter, drop and count. */
+package dev.llmproxy.capture.loki;
