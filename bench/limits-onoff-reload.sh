@@ -6,6 +6,7 @@
 #
 #   bench/limits-onoff-reload.sh                  # 30 s warm-up, 10 pairs of 5 s slices (~2 min)
 #   PAIRS=20 SLICE=5 bench/limits-onoff-reload.sh
+#   CAPTURE=1 PAIRS=8 bench/limits-onoff-reload.sh   # limits and capture together, on vs off
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,12 @@ config() {  # $1 = on|off
       # Every limit in the path, at rates that never bind.
       echo "rate_limit: {global_rps: 1000000, per_ip_rps: 1000000, burst_factor: 1, per_model_rps: {echo: 1000000}}"
       echo "concurrency: {max_requests: 10000, max_queue_size: 10000, queue_timeout: 30s, per_backend_limit: 10000}"
+    fi
+    if [ "${CAPTURE:-0}" = 1 ]; then
+      # CAPTURE=1: capture too, on with the limits (the JSONL dataset and the SQLite store); off keeps the store
+      # open (enabled: false), as a reload cannot open or close it.
+      echo "capture: {enabled: $([ "$1" = on ] && echo true || echo false), directory: \"$PWD/$OUT/onoff-capture\","
+      echo "  store: {type: sqlite, path: \"$PWD/$OUT/onoff-capture/requests.db\"}}"
     fi
   } > "$CFG.tmp" && mv "$CFG.tmp" "$CFG"
 }
