@@ -247,6 +247,11 @@ public final class ConfigCompiler {
               + " chain), not an api_key"
           : "credentials: client forwards the client's own key; remove api_key (or use credentials: backend)");
     }
+    if (credentials == Credentials.CLIENT && type == BackendType.BEDROCK) {
+      // The proxy signs every Bedrock request itself; a client's own keys would only ride along to AWS.
+      b.get("credentials").error("a bedrock backend signs with its own AWS credentials; credentials: client is"
+          + " not supported (remove it)");
+    }
     Map<String, Secret> headers = new LinkedHashMap<>();
     b.get("headers").entries().forEach((header, valueNode) -> {
       String value = expandAllowingMissing(valueNode, missingEnv);
