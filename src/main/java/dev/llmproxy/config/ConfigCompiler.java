@@ -18,7 +18,7 @@ import java.util.Set;
  * Turns the parsed YAML tree into a {@link Snapshot}, or a {@link ConfigException} that lists every problem
  * with its YAML path. Pure: no I/O besides resolving paths, so it is cheap to unit test.
  */
-public final class ConfigCompiler {
+final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Collects every error and warning of one compile, so an operator sees all problems at once, not one per run. */
-public final class ConfigProblems {
+final class ConfigProblems {
 
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
