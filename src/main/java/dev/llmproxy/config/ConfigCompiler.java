@@ -49,7 +49,12 @@ final class ConfigCompiler {
   /** @param promptFiles reads the system prompt directory the config names (the caller's I/O, not ours) */
   public Snapshot compile(Path file, Object tree, String checksum, long version,
       java.util.function.Function<Path, PromptFiles> promptFiles) throws ConfigException {
-    ConfigProblems problems = new ConfigProblems();
+    return compile(file, tree, checksum, version, promptFiles, new ConfigProblems());
+  }
+
+  /** @param problems collects this compile's problems (and, for tests, the keys each mapping may have) */
+  Snapshot compile(Path file, Object tree, String checksum, long version,
+      java.util.function.Function<Path, PromptFiles> promptFiles, ConfigProblems problems) throws ConfigException {
     ConfigNode root = new ConfigNode("", tree, problems, env);
     root.warnUnknownKeys(TOP_LEVEL_KEYS);
 

@@ -106,6 +106,7 @@ final class ConfigNode {
    * A near miss of a known key is named ("did you mean `backends`?"); otherwise the known keys are listed.
    */
   public void warnUnknownKeys(Set<String> known) {
+    problems.knownKeys(path, known);
     if (value instanceof Map<?, ?> m) {
       for (Object k : m.keySet()) {
         String key = String.valueOf(k);
