@@ -271,6 +271,19 @@ class BedrockIT {
   }
 
   @Test
+  void healthShowsTheEndpointWithoutTheCredentialsItsUrlMayCarry() {
+    gateway.rewriteConfig("""
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: aws, type: bedrock, region: us-west-2, url: "https://vpce-user:vpce-secret-99@vpce.example/x"}
+        models: {claude: [{backend: aws, model: m}]}
+        """);
+    String health = gateway.get("/health/bedrock").body();  // unauthenticated, like every health check
+    assertFalse(health.contains("vpce-secret-99") || health.contains("vpce-user"), health);
+    assertTrue(health.contains("https://****@vpce.example/x"), health);
+  }
+
+  @Test
   void bedrockModeWithoutAPassthroughBackendIsA404InAnthropicShape() {
     gateway.rewriteConfig("""
         listen: "127.0.0.1:0"
