@@ -8,6 +8,7 @@ import dev.llmproxy.config.ListenAddress;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.explore.Explorer;
 import dev.llmproxy.install.ClientCommands;
+import dev.llmproxy.install.ProxyProbe;
 import dev.llmproxy.install.StateFile;
 import dev.llmproxy.lifecycle.GracefulShutdown;
 import dev.llmproxy.observability.LogSetup;
@@ -15,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -266,6 +268,11 @@ public final class Main {
     StateFile state = StateFile.forEnvironment(System.getenv());
     int port = running[0].port();
     if (register) {
+      // Published once it has answered: a shell's --env gives it a second, and the first request after start
+      // (classes loading) can take longer on a busy machine, which would make the shell think it down.
+      if (!ProxyProbe.awaitAnswer(port, Duration.ofSeconds(30))) {
+        log.warn("http://127.0.0.1:{}/health did not answer 200 within 30 s; registering the port anyway", port);
+      }
       try {
         state.write(port);  // --env finds the machine's proxy here
         log.info("port {} registered in {}", port, state.path());
@@ -289,9 +296,9 @@ public final class Main {
   }
 
   /** Writing out capture's queue is bounded like the drain: shutdown.drain_timeout, at least 5 s. */
-  private static java.time.Duration captureCloseTimeout(GatewayServices services) {
-    java.time.Duration drain = services.snapshots().current().shutdown().drainTimeout();
-    return drain.compareTo(java.time.Duration.ofSeconds(5)) < 0 ? java.time.Duration.ofSeconds(5) : drain;
+  private static Duration captureCloseTimeout(GatewayServices services) {
+    Duration drain = services.snapshots().current().shutdown().drainTimeout();
+    return drain.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : drain;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.FreePort;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -57,10 +58,7 @@ class SighupIT {
     Path dir = Files.createTempDirectory("llm-proxy-sighup");
     Path config = dir.resolve("config.yaml");
     // A fixed port: Main deploys one verticle per core, and those cannot share a port-0 server (see report).
-    String yaml;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      yaml = CONFIG.formatted(free.getLocalPort());
-    }
+    String yaml = CONFIG.formatted(FreePort.loopback());
     Files.writeString(config, yaml);
     process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar, "-config", config.toString())

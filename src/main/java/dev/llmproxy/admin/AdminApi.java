@@ -8,6 +8,7 @@ import dev.llmproxy.ingress.ErrorResponses;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -55,14 +56,22 @@ public final class AdminApi {
   }
 
   private static boolean authorized(RoutingContext rc, Snapshot snapshot) {
-    // Only proxy_api_key opens the admin API: a named client key is for proxied requests.
-    if (!snapshot.authRequired()
-        || (snapshot.proxyApiKey() != null && Authenticate.presents(rc.request(), snapshot.proxyApiKey()))) {
+    if (admits(rc.request(), snapshot)) {
       return true;
     }
     ErrorResponses.send(rc.response(), Protocol.OPENAI,
         ApiError.of(ErrorKind.AUTHENTICATION, "Invalid or missing proxy API key."));
     return false;
+  }
+
+  /**
+   * Who may use the operator APIs under {@code /admin} (this one and the capture query API): anyone when the
+   * config requires no key, else only a request presenting {@code proxy_api_key}. A named client key is for
+   * proxied requests; with client keys alone nobody may (its holder must not read every client's traffic).
+   */
+  public static boolean admits(HttpServerRequest request, Snapshot snapshot) {
+    return !snapshot.authRequired()
+        || (snapshot.proxyApiKey() != null && Authenticate.presents(request, snapshot.proxyApiKey()));
   }
 
   private static void json(RoutingContext rc, JsonObject body) {

@@ -11,10 +11,9 @@ import dev.llmproxy.config.Secret;
 import dev.llmproxy.config.ServerSettings;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.config.SystemPrompt;
+import dev.llmproxy.net.Urls;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.URISyntaxException;
 
 /**
  * The active config as JSON for operators. Built from the compiled snapshot (what is really in force, defaults
@@ -104,7 +103,7 @@ final class ConfigView {
     return new JsonObject()
         .put("name", b.name())
         .put("type", b.type().name().toLowerCase())
-        .put("url", b.url() == null ? null : withoutCredentials(b.url()))
+        .put("url", b.url() == null ? null : Urls.withoutCredentials(b.url()))
         .put("api_key", mask(b.apiKey()))
         .put("protocol", b.protocol().id())
         .put("headers", headers)
@@ -136,7 +135,7 @@ final class ConfigView {
   private static JsonObject cluster(dev.llmproxy.config.ClusterSettings c) {
     return new JsonObject()
         .put("redis", new JsonObject()
-            .put("url", withoutCredentials(c.redisUrl().value()))
+            .put("url", Urls.withoutCredentials(c.redisUrl().value()))
             .put("key_prefix", c.keyPrefix())
             .put("timeout", Durations.format(c.timeout()))
             .put("on_unavailable", c.onUnavailable().name().toLowerCase()))
@@ -146,18 +145,5 @@ final class ConfigView {
 
   private static String mask(Secret secret) {
     return secret == null ? null : secret.masked();
-  }
-
-  /** {@code https://user:pass@host/v1} shows as {@code https://****@host/v1}. */
-  static String withoutCredentials(String url) {
-    try {
-      URI uri = new URI(url);
-      if (uri.getRawUserInfo() == null) {
-        return url;
-      }
-      return url.replace(uri.getRawUserInfo() + "@", "****@");
-    } catch (URISyntaxException e) {
-      return "****";
-    }
   }
 }

@@ -4,6 +4,7 @@ import dev.llmproxy.config.Backend;
 import dev.llmproxy.config.BackendType;
 import dev.llmproxy.config.Snapshot;
 import dev.llmproxy.fallback.PrepareBody;
+import dev.llmproxy.net.Urls;
 import dev.llmproxy.relay.RawReader;
 import dev.llmproxy.streaming.SseEvent;
 import dev.llmproxy.upstream.BackendWire;
@@ -88,7 +89,7 @@ public final class Bedrock {
         backends.add(new JsonObject()
             .put("name", b.name())
             .put("region", b.bedrock().region())
-            .put("url", b.url())
+            .put("url", Urls.withoutCredentials(b.url()))
             .put("enabled", b.enabled())
             .put("disabled_reason", b.disabledReason())
             .put("credentials", b.bedrock().credentialSource())

@@ -53,6 +53,7 @@ final class BedrockWire implements BackendWire {
   }
 
   private Future<Outgoing> signed(Backend backend, Outgoing request) {
+    dropClientSignature(request.headers());
     // Off the event loop: resolving credentials may read files or call the metadata service; hashing takes time.
     return vertx.executeBlocking(() -> new Outgoing(request.method(), request.uri(),
             signer.sign(backend, request.method().name(), request.uri(), request.headers(), request.body()),
@@ -62,6 +63,20 @@ final class BedrockWire implements BackendWire {
           return Future.failedFuture(new UpstreamFailure(TransportFailure.SIGNING, "backend \"" + backend.name()
               + "\" (" + backend.bedrock().credentialSource() + "): " + err.getMessage()));
         });
+  }
+
+  /**
+   * A client that signed its request itself sends its own signature, date, payload hash and, with temporary
+   * credentials, its session token. The proxy signs with the backend's credentials instead, and the signer only
+   * replaces what those credentials produce: a client's {@code x-amz-security-token} next to keys without one
+   * would be signed in and sent to AWS. So every client {@code x-amz-*} header and {@code Authorization} goes
+   * ({@code x-amzn-*} headers are Bedrock's request options and stay).
+   */
+  static void dropClientSignature(MultiMap headers) {
+    headers.names().stream()
+        .filter(name -> name.equalsIgnoreCase("authorization") || name.regionMatches(true, 0, "x-amz-", 0, 6))
+        .toList()
+        .forEach(headers::remove);
   }
 
   @Override

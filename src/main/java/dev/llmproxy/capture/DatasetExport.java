@@ -3,11 +3,8 @@ package dev.llmproxy.capture;
 import dev.llmproxy.capture.store.RequestFilter;
 import dev.llmproxy.capture.store.RequestStore;
 import dev.llmproxy.config.CaptureSettings;
-import dev.llmproxy.config.Durations;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
@@ -27,8 +24,8 @@ public final class DatasetExport {
     Long from;
     Long to;
     try {
-      from = since == null ? null : time(since, clock);
-      to = until == null ? null : time(until, clock);
+      from = since == null ? null : RequestFilter.parseTime(since, clock);
+      to = until == null ? null : RequestFilter.parseTime(until, clock);
     } catch (IllegalArgumentException e) {
       err.println("llm-proxy: " + e.getMessage());
       return 2;
@@ -46,21 +43,6 @@ public final class DatasetExport {
     } catch (java.sql.SQLException | RuntimeException e) {
       err.println("llm-proxy: export from " + settings.store().identity() + " failed: " + e.getMessage());
       return 1;
-    }
-  }
-
-  static long time(String text, Clock clock) {
-    try {
-      if (text.chars().allMatch(Character::isDigit) && text.length() >= 10) {
-        return Long.parseLong(text);
-      }
-      if (text.contains("T")) {
-        return Instant.parse(text).toEpochMilli();
-      }
-      return clock.millis() - Durations.parse(text).toMillis();
-    } catch (DateTimeParseException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("\"" + text + "\" is not an instant (2025-01-31T12:00:00Z), epoch "
-          + "milliseconds, or a duration back from now (15m, 24h)");
     }
   }
 }

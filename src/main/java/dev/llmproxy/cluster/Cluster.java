@@ -66,7 +66,7 @@ public final class Cluster {
   }
 
   /** Shared through Redis, or local while Redis is unreachable. */
-  public ClusterMode mode() {
+  ClusterMode mode() {
     return link.mode();
   }
 

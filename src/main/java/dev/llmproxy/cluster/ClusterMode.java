@@ -3,7 +3,7 @@ package dev.llmproxy.cluster;
 import java.util.Locale;
 
 /** Where a replica's limits and circuits live right now. */
-public enum ClusterMode {
+enum ClusterMode {
   /** Shared with the fleet through Redis. */
   REDIS,
   /** This process only: Redis is unreachable (or slow), {@code on_unavailable} says what requests get. */

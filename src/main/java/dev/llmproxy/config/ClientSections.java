@@ -2,7 +2,7 @@ package dev.llmproxy.config;
 
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.rules.Condition;
-import dev.llmproxy.rules.IpRange;
+import dev.llmproxy.net.IpRange;
 import dev.llmproxy.rules.RoutingRule;
 import dev.llmproxy.rules.RoutingRules;
 import dev.llmproxy.rules.TextPattern;

@@ -18,7 +18,7 @@ import java.util.Set;
  * Turns the parsed YAML tree into a {@link Snapshot}, or a {@link ConfigException} that lists every problem
  * with its YAML path. Pure: no I/O besides resolving paths, so it is cheap to unit test.
  */
-public final class ConfigCompiler {
+final class ConfigCompiler {
 
   static final Set<String> TOP_LEVEL_KEYS = Set.of(
       "listen", "proxy_api_key", "allow_unauthenticated", "proxy", "timeout", "backends", "models", "detection",
@@ -49,7 +49,12 @@ public final class ConfigCompiler {
   /** @param promptFiles reads the system prompt directory the config names (the caller's I/O, not ours) */
   public Snapshot compile(Path file, Object tree, String checksum, long version,
       java.util.function.Function<Path, PromptFiles> promptFiles) throws ConfigException {
-    ConfigProblems problems = new ConfigProblems();
+    return compile(file, tree, checksum, version, promptFiles, new ConfigProblems());
+  }
+
+  /** @param problems collects this compile's problems (and, for tests, the keys each mapping may have) */
+  Snapshot compile(Path file, Object tree, String checksum, long version,
+      java.util.function.Function<Path, PromptFiles> promptFiles, ConfigProblems problems) throws ConfigException {
     ConfigNode root = new ConfigNode("", tree, problems, env);
     root.warnUnknownKeys(TOP_LEVEL_KEYS);
 
@@ -246,6 +251,11 @@ public final class ConfigCompiler {
           ? "a bedrock backend signs with AWS credentials (access_key_id/secret_access_key, profile or the default"
               + " chain), not an api_key"
           : "credentials: client forwards the client's own key; remove api_key (or use credentials: backend)");
+    }
+    if (credentials == Credentials.CLIENT && type == BackendType.BEDROCK) {
+      // The proxy signs every Bedrock request itself; a client's own keys would only ride along to AWS.
+      b.get("credentials").error("a bedrock backend signs with its own AWS credentials; credentials: client is"
+          + " not supported (remove it)");
     }
     Map<String, Secret> headers = new LinkedHashMap<>();
     b.get("headers").entries().forEach((header, valueNode) -> {

@@ -1,5 +1,6 @@
 package dev.llmproxy.config;
 
+import dev.llmproxy.net.IpRange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,7 +131,7 @@ public record ConfigDiff(
   }
 
   private static List<String> rangesText(TrustedProxies proxies) {
-    return proxies.ranges().stream().map(TrustedProxies.Range::text).toList();
+    return proxies.ranges().stream().map(IpRange::text).toList();
   }
 
   private static <T> void compare(

@@ -21,7 +21,7 @@ import java.util.Set;
  * lists, which stay plain {@link Map}s; an unquoted timestamp is an {@link Instant} (a {@link Date} inside a
  * list), read back as text: {@code 2023-06-01} as written, a time of day in ISO-8601 UTC.
  */
-public final class ConfigNode {
+final class ConfigNode {
 
   private final String path;
   private final Object value;
@@ -106,6 +106,7 @@ public final class ConfigNode {
    * A near miss of a known key is named ("did you mean `backends`?"); otherwise the known keys are listed.
    */
   public void warnUnknownKeys(Set<String> known) {
+    problems.knownKeys(path, known);
     if (value instanceof Map<?, ?> m) {
       for (Object k : m.keySet()) {
         String key = String.valueOf(k);

@@ -2,13 +2,19 @@ package dev.llmproxy.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Collects every error and warning of one compile, so an operator sees all problems at once, not one per run. */
-public final class ConfigProblems {
+final class ConfigProblems {
 
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
   private final List<String> unknownKeys = new ArrayList<>();
+  /** The keys each mapping that was read may have, by the mapping's path (ExampleConfigTest reads them). */
+  private final Map<String, Set<String>> knownKeys = new TreeMap<>();
 
   public void error(String path, String message) {
     errors.add(path.isEmpty() ? message : path + ": " + message);
@@ -22,6 +28,14 @@ public final class ConfigProblems {
   public void unknownKey(String path, String message) {
     warn(path, message);
     unknownKeys.add(warnings.get(warnings.size() - 1));
+  }
+
+  void knownKeys(String path, Set<String> keys) {
+    knownKeys.computeIfAbsent(path, p -> new TreeSet<>()).addAll(keys);
+  }
+
+  Map<String, Set<String>> knownKeys() {
+    return knownKeys;
   }
 
   public boolean hasErrors() {

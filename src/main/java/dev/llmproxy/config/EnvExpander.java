@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * Expands {@code ${VAR}} and {@code ${VAR:-default}} in config string values. Expansion runs on parsed
  * values, never on the YAML text, so an environment value cannot change the structure of the document.
  */
-public final class EnvExpander {
+final class EnvExpander {
 
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 

@@ -1,5 +1,6 @@
 package dev.llmproxy.config;
 
+import dev.llmproxy.net.IpRange;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +99,7 @@ final class TrafficSections {
     if (node.isMissing()) {
       return TrustedProxies.NONE;
     }
-    List<TrustedProxies.Range> ranges = new java.util.ArrayList<>();
+    List<IpRange> ranges = new java.util.ArrayList<>();
     for (ConfigNode item : node.items()) {
       String text = item.string();
       if (text == null || text.isBlank()) {
@@ -106,7 +107,7 @@ final class TrafficSections {
         continue;
       }
       try {
-        ranges.add(TrustedProxies.parseRange(text));
+        ranges.add(IpRange.parse(text));
       } catch (IllegalArgumentException e) {
         item.error(e.getMessage());
       }

@@ -10,8 +10,8 @@ import java.util.OptionalInt;
 
 /**
  * The port of the machine's proxy, in {@code $XDG_STATE_HOME/llm-proxy/port} (default
- * {@code ~/.local/state/llm-proxy/port}): written when a proxy started with {@code --register} is listening,
- * removed when it stops. {@code --env} reads it to find the proxy.
+ * {@code ~/.local/state/llm-proxy/port}): written when a proxy started with {@code --register} is listening and
+ * has answered its own first {@code GET /health} ({@link ProxyProbe#awaitAnswer}), removed when it stops. {@code --env} reads it to find the proxy.
  */
 public final class StateFile {
 

@@ -1,6 +1,7 @@
 package dev.llmproxy.limits;
 
 import dev.llmproxy.config.TrustedProxies;
+import dev.llmproxy.net.IpLiteral;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -63,7 +64,7 @@ public final class ClientIp {
       h = h.substring(0, h.indexOf(':'));  // IPv4 with port
     }
     String literal = h;
-    return TrustedProxies.literal(literal).map(bytes -> {
+    return IpLiteral.parse(literal).map(bytes -> {
       try {
         return InetAddress.getByAddress(bytes).getHostAddress();  // no DNS: built from bytes
       } catch (UnknownHostException e) {

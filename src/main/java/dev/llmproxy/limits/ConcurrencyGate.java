@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
  * behind one lock held only for a few field updates, and a waiter is completed on its own event loop. A waiting
  * request is a queue entry and a timer, never a thread.
  */
-public final class ConcurrencyGate {
+final class ConcurrencyGate {
 
   /** Why a request did not get a slot. */
   public enum Refusal { QUEUE_FULL, QUEUE_TIMEOUT, CANCELLED }

@@ -86,7 +86,7 @@ public final class TrafficControl {
     return rates;
   }
 
-  public ConcurrencyGate gate() {
+  ConcurrencyGate gate() {
     return gate;
   }
 

@@ -76,6 +76,9 @@ public final class LogMasking {
       }
     }
     snapshot.clientKeys().values().forEach(s -> add(secrets, s));
+    if (snapshot.ui() != null) {
+      add(secrets, snapshot.ui().password());
+    }
     if (snapshot.cluster() != null && snapshot.cluster().enabled()) {
       add(secrets, snapshot.cluster().redisUrl());
       snapshot.cluster().redisPassword().ifPresent(secrets::add);

@@ -1,5 +1,6 @@
 package dev.llmproxy.rules;
 
+import dev.llmproxy.net.IpRange;
 import java.util.List;
 
 /** One part of a rule's {@code match:}; a rule matches when all of its conditions do. */

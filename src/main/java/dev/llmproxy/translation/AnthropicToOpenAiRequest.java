@@ -243,12 +243,7 @@ final class AnthropicToOpenAiRequest {
       }
       switch (String.valueOf(block.getValue("type"))) {
         case "text" -> text.append(block.getString("text", ""));
-        case "tool_use" -> calls.add(new JsonObject()
-            .put("id", block.getValue("id"))
-            .put("type", "function")
-            .put("function", new JsonObject()
-                .put("name", block.getValue("name"))
-                .put("arguments", block.getValue("input") instanceof JsonObject input ? input.encode() : "{}")));
+        case "tool_use" -> calls.add(AnthropicToOpenAiResponse.toolCall(block));
         case "thinking", "redacted_thinking" -> { }
         default -> throw new TranslationException("Assistant content block type '" + block.getValue("type")
             + "' cannot be sent to an OpenAI backend.", at + "[" + i + "]");

@@ -31,12 +31,7 @@ final class AnthropicToOpenAiResponse {
             thinkingBlocks.add(block.copy());
           }
           case "redacted_thinking" -> thinkingBlocks.add(block.copy());
-          case "tool_use" -> calls.add(new JsonObject()
-              .put("id", block.getValue("id"))
-              .put("type", "function")
-              .put("function", new JsonObject()
-                  .put("name", block.getValue("name"))
-                  .put("arguments", block.getValue("input") instanceof JsonObject input ? input.encode() : "{}")));
+          case "tool_use" -> calls.add(toolCall(block));
           default -> { } // server_tool_use, web_search_tool_result, ...: nothing an OpenAI client can read
         }
       }
@@ -68,5 +63,15 @@ final class AnthropicToOpenAiResponse {
             .put("logprobs", null)
             .put("finish_reason", finish == null ? "stop" : finish)))
         .put("usage", Usages.toOpenAi(message.getValue("usage") instanceof JsonObject u ? u : null));
+  }
+
+  /** An Anthropic {@code tool_use} block as an OpenAI {@code tool_calls} entry (answers and assistant history). */
+  static JsonObject toolCall(JsonObject toolUse) {
+    return new JsonObject()
+        .put("id", toolUse.getValue("id"))
+        .put("type", "function")
+        .put("function", new JsonObject()
+            .put("name", toolUse.getValue("name"))
+            .put("arguments", toolUse.getValue("input") instanceof JsonObject input ? input.encode() : "{}"));
   }
 }

@@ -1,6 +1,7 @@
 package dev.llmproxy.ui;
 
 import dev.llmproxy.ingress.ErrorResponses;
+import dev.llmproxy.net.IpLiteral;
 import dev.llmproxy.protocol.ApiError;
 import dev.llmproxy.protocol.ErrorKind;
 import dev.llmproxy.protocol.Protocol;
@@ -11,8 +12,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Locale;
@@ -27,8 +26,6 @@ final class UiGate {
 
   static final String COOKIE = "llmproxy_ui";
   static final String LOGIN_PATH = WebUi.ROOT + "/login";
-  private static final java.util.regex.Pattern IPV4 =
-      java.util.regex.Pattern.compile("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
   private static final String REALM = "Basic realm=\"llm-proxy UI\", charset=\"UTF-8\"";
 
   private final Supplier<UiAccess> access;
@@ -90,7 +87,7 @@ final class UiGate {
    */
   static boolean loopbackCaller(HttpServerRequest request) {
     SocketAddress peer = request.remoteAddress();
-    if (peer == null || peer.hostAddress() == null || !loopbackLiteral(peer.hostAddress())) {
+    if (peer == null || peer.hostAddress() == null || !IpLiteral.isLoopback(peer.hostAddress())) {
       return false;
     }
     if (request.getHeader("X-Forwarded-For") != null || request.getHeader("Forwarded") != null) {
@@ -101,6 +98,7 @@ final class UiGate {
     return authority != null && loopbackHost(authority.host());
   }
 
+  /** Only IP literals and localhost names count: resolving a name would block the event loop and let DNS decide. */
   static boolean loopbackHost(String hostHeader) {
     String host = hostHeader.trim().toLowerCase(Locale.ROOT);
     if (host.startsWith("[")) {
@@ -109,26 +107,7 @@ final class UiGate {
     } else if (host.indexOf(':') >= 0 && host.indexOf(':') == host.lastIndexOf(':')) {
       host = host.substring(0, host.indexOf(':'));
     }
-    return host.equals("localhost") || host.endsWith(".localhost") || loopbackLiteral(host);
-  }
-
-  /**
-   * Only IP literals count: resolving a name here would block the event loop and let DNS decide. IPv4 is matched
-   * by hand ({@code InetAddress} would look up anything that is not a valid literal); a text with a colon is an
-   * IPv6 literal to {@code InetAddress}, never a name.
-   */
-  static boolean loopbackLiteral(String address) {
-    if (IPV4.matcher(address).matches()) {
-      return address.startsWith("127.");
-    }
-    if (address.indexOf(':') < 0) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(address).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return host.equals("localhost") || host.endsWith(".localhost") || IpLiteral.isLoopback(host);
   }
 
   private boolean admitBasic(RoutingContext rc, boolean api, UiAccess a) {

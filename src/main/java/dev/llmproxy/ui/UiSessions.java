@@ -16,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Login-form sessions: a random id in an HttpOnly cookie stands for "this browser presented the proxy key". The
  * key itself is never stored, only its SHA-256, so a session made with a key that a reload has since replaced is
- * no longer valid. Sessions last {@code ui.session_ttl} from login, on the gateway's clock. In memory and shared by
+ * no longer valid. Nor is the id: sessions are found by the id's SHA-256, so the lookup compares digests of what
+ * the caller sent, never the caller's text against a live id (no timing to learn an id from, character by
+ * character), and a heap dump holds no usable cookie. Sessions last {@code ui.session_ttl} from login, on the gateway's clock. In memory and shared by
  * every event loop: a restart logs everyone out. Bounded: past {@value #MAX_SESSIONS} the oldest is dropped.
  */
 final class UiSessions {
@@ -26,6 +28,7 @@ final class UiSessions {
 
   private record Session(byte[] keyDigest, Instant createdAt) {}
 
+  /** By the SHA-256 of the session id (Base64), never by the id itself. */
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final Clock clock;
 
@@ -42,7 +45,7 @@ final class UiSessions {
       sessions.entrySet().stream().min(Comparator.comparing(e -> e.getValue().createdAt()))
           .ifPresent(oldest -> sessions.remove(oldest.getKey()));
     }
-    sessions.put(token, new Session(digest(key.value()), clock.instant()));
+    sessions.put(lookupKey(token), new Session(digest(key.value()), clock.instant()));
     return token;
   }
 
@@ -51,12 +54,13 @@ final class UiSessions {
     if (token == null || currentKey == null) {
       return false;
     }
-    Session s = sessions.get(token);
+    String lookupKey = lookupKey(token);
+    Session s = sessions.get(lookupKey);
     if (s == null) {
       return false;
     }
     if (!clock.instant().isBefore(s.createdAt().plus(ttl))) {
-      sessions.remove(token);
+      sessions.remove(lookupKey);
       return false;
     }
     return MessageDigest.isEqual(s.keyDigest(), digest(currentKey.value()));
@@ -64,12 +68,16 @@ final class UiSessions {
 
   void remove(String token) {
     if (token != null) {
-      sessions.remove(token);
+      sessions.remove(lookupKey(token));
     }
   }
 
   int size() {
     return sessions.size();
+  }
+
+  private static String lookupKey(String token) {
+    return Base64.getEncoder().encodeToString(digest(token));
   }
 
   private static byte[] digest(String value) {

@@ -3,6 +3,7 @@ package dev.llmproxy.bedrock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.support.GatewayHarness;
@@ -148,6 +149,47 @@ class BedrockIT {
     assertEquals("aws", health.getString("passthrough"));
   }
 
+  /**
+   * A client that signed its request itself (Claude Code without {@code CLAUDE_CODE_SKIP_BEDROCK_AUTH}, or an
+   * SDK pointed at the proxy) sends its own AWS session token, date and signature. The proxy signs with the
+   * backend's credentials, which here have no session token: not one of the client's AWS headers may reach
+   * Bedrock, in Claude Code's mode or on an alias route.
+   */
+  @Test
+  void aClientsOwnAwsHeadersNeverReachBedrock() {
+    String[] clientAws = {
+        "authorization", "AWS4-HMAC-SHA256 Credential=ASIACLIENT/20240101/us-west-2/bedrock/aws4_request, "
+            + "SignedHeaders=host;x-amz-date, Signature=00ff",
+        "x-amz-security-token", "client-session-token-must-not-leak",
+        "x-amz-date", "20240101T000000Z",
+        "x-amz-content-sha256", "UNSIGNED-PAYLOAD",
+        "x-amz-user-agent", "client-sdk/1.0",
+        "X-Amz-Target", "client.Target"};
+    bedrock.message(new JsonObject().put("type", "message"));
+    List<String> calls = List.of("/model/" + MODEL.replace(":", "%3A") + "/invoke", "/v1/messages");
+    for (String path : calls) {
+      String[] headers = path.startsWith("/v1") ? concat(clientAws, "anthropic-version", "2023-06-01") : clientAws;
+      HttpResponse<String> response = gateway.post(path, path.startsWith("/v1") ? MESSAGES.formatted(false)
+          : "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[]}", headers);
+      assertEquals(200, response.statusCode(), path + ": " + response.body());
+      MockUpstream.Received received = bedrock.upstream().last();
+      assertEquals(List.of(), bedrock.signatureFailures(), path);
+      assertEquals(null, received.header("x-amz-security-token"), path);
+      assertEquals(null, received.header("x-amz-user-agent"), path);
+      assertEquals(null, received.header("x-amz-target"), path);
+      assertNotEquals("20240101T000000Z", received.header("x-amz-date"), path);
+      assertNotEquals("UNSIGNED-PAYLOAD", received.header("x-amz-content-sha256"), path);
+      assertTrue(received.header("authorization").contains("Credential=" + KEY_ID + "/"), path);
+      assertFalse(received.headers().toString().contains("ASIACLIENT"), path + ": " + received.headers());
+    }
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void aFrameWithABadChecksumEndsTheStreamWithAnErrorAndIsCounted() {
     bedrock.stream(MockBedrock.corruptFrame(MockBedrock.chunks(MockBedrock.helloWorldEvents()), 3), 64);
@@ -226,6 +268,19 @@ class BedrockIT {
     assertEquals(0, bedrock.upstream().count());
     JsonObject aws = new JsonObject(gateway.get("/health/bedrock").body()).getJsonArray("backends").getJsonObject(0);
     assertEquals(2, aws.getLong("signing_errors"));
+  }
+
+  @Test
+  void healthShowsTheEndpointWithoutTheCredentialsItsUrlMayCarry() {
+    gateway.rewriteConfig("""
+        listen: "127.0.0.1:0"
+        backends:
+          - {name: aws, type: bedrock, region: us-west-2, url: "https://vpce-user:vpce-secret-99@vpce.example/x"}
+        models: {claude: [{backend: aws, model: m}]}
+        """);
+    String health = gateway.get("/health/bedrock").body();  // unauthenticated, like every health check
+    assertFalse(health.contains("vpce-secret-99") || health.contains("vpce-user"), health);
+    assertTrue(health.contains("https://****@vpce.example/x"), health);
   }
 
   @Test

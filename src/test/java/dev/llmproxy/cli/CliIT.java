@@ -3,8 +3,8 @@ package dev.llmproxy.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.FreePort;
 import dev.llmproxy.support.JarProcess;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -161,10 +161,7 @@ class CliIT {
 
   @Test
   void servesAFirstRequestThroughTheEchoBackendWithNoKeys() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     Files.writeString(dir.resolve("config.yaml"), VALID.formatted(port));
     try (JarProcess p = run("-config", "config.yaml")) {
       p.awaitLine("listening on http://127.0.0.1:" + port, 60);
@@ -182,10 +179,7 @@ class CliIT {
 
   @Test
   void startLogLinesAreWellFormedAndAnIpv6AddressIsBracketed() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.ipv6Loopback();
     Files.writeString(dir.resolve("v6.yaml"), VALID.formatted(port).replace("127.0.0.1:" + port, "[::1]:" + port));
     try (JarProcess p = run("-config", "v6.yaml")) {
       p.awaitLine("listening on http://[::1]:" + port + " ", 60);
@@ -203,10 +197,7 @@ class CliIT {
 
   @Test
   void theExampleConfigShowsItsSystemPromptOnTheReadmesFirstRequest() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     String example = Files.readString(Path.of("config.example.yaml"));
     assertTrue(example.contains("listen: \"127.0.0.1:8765\""), "the example listens where the README says");
     Files.writeString(dir.resolve("config.yaml"), example.replace("127.0.0.1:8765", "127.0.0.1:" + port));

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmproxy.support.ConfigFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,19 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The {@code capture:} section: defaults, every key, env overrides, errors that name the field. */
 class CaptureSettingsTest {
 
-  private static final Path FILE = Path.of("/etc/llm-proxy/config.yaml");
-  private static final String BASE = """
-      backends:
-        - {name: local, type: echo}
-      models:
-        m: [{backend: local}]
-      """;
-
   private static Snapshot compile(String extra, Map<String, String> env) throws ConfigException {
-    String yaml = BASE + extra;
-    // Parsed as Main parses (vertx-config-yaml's processor), compiled against a file path no test writes to.
-    var tree = new ConfigLoader(ConfigFiles.vertx(), env).parseAndWait(FILE, yaml.getBytes(StandardCharsets.UTF_8));
-    return new ConfigCompiler(new EnvExpander(env)).compile(FILE, tree, "x", 1);
+    return Configs.compileWithEnv(Configs.ECHO_BASE + extra, env);
   }
 
   private static List<String> problems(String extra, Map<String, String> env) {

@@ -82,6 +82,7 @@ class ClientSectionsTest {
           - {name: b, type: bedrock, region: Frankfurt, protocol: openai}
           - {name: c, type: bedrock, region: us-east-1, profile: p, access_key_id: AKIA0000000000000000}
           - {name: d, type: bedrock, region: us-east-1, api_key: sk-123456789}
+          - {name: e, type: bedrock, region: us-east-1, credentials: client}
         models: {m: [{backend: a, model: x}]}
         """);
     assertTrue(p.contains("backends[0].region: required for a bedrock backend"), p);
@@ -89,6 +90,7 @@ class ClientSectionsTest {
     assertTrue(p.contains("backends[2].secret_access_key: static AWS keys need both"), p);
     assertTrue(p.contains("backends[2].profile: use either a profile or static keys, not both"), p);
     assertTrue(p.contains("backends[3].api_key: a bedrock backend signs with AWS credentials"), p);
+    assertTrue(p.contains("backends[4].credentials: a bedrock backend signs with its own AWS credentials"), p);
   }
 
   @Test

@@ -13,6 +13,13 @@ import java.util.Map;
 final class Configs {
 
   static final Path FILE = Path.of("/etc/llm-proxy/config.yaml");
+  /** The smallest valid config, one echo backend and alias {@code m}: a section under test is appended to it. */
+  static final String ECHO_BASE = """
+      backends:
+        - {name: local, type: echo}
+      models:
+        m: [{backend: local}]
+      """;
 
   private Configs() {}
 
@@ -24,6 +31,13 @@ final class Configs {
     byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
     return new ConfigCompiler(new EnvExpander(Map.of()))
         .compile(FILE, tree(FILE, bytes), sha256(bytes), 1, dir -> PromptFiles.of(dir, promptFiles));
+  }
+
+  /** With these environment variables for the config's {@code ${VAR}}s. */
+  static Snapshot compileWithEnv(String yaml, Map<String, String> env) throws ConfigException {
+    byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
+    Object tree = new ConfigLoader(ConfigFiles.vertx(), env).parseAndWait(FILE, bytes);
+    return new ConfigCompiler(new EnvExpander(env)).compile(FILE, tree, sha256(bytes), 1);
   }
 
   static Snapshot compileBytes(String yaml, Map<String, byte[]> promptFiles) throws ConfigException {

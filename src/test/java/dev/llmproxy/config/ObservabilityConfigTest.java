@@ -5,27 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The {@code logging:} and {@code shutdown:} sections. */
 class ObservabilityConfigTest {
 
-  private static final Path FILE = Path.of("/etc/llm-proxy/config.yaml");
-  private static final String BASE = """
-      backends:
-        - {name: local, type: echo}
-      models:
-        m: [{backend: local}]
-      """;
-
   private static Snapshot compile(String extra) throws ConfigException {
-    String yaml = BASE + extra;
-    Object tree = Configs.tree(FILE, yaml.getBytes(StandardCharsets.UTF_8));
-    return new ConfigCompiler(new EnvExpander(Map.of())).compile(FILE, tree, "x", 1);
+    return Configs.compile(Configs.ECHO_BASE + extra);
   }
 
   @Test

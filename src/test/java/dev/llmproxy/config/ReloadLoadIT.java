@@ -3,6 +3,7 @@ package dev.llmproxy.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.FreePort;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.MockUpstream;
 import io.vertx.core.Vertx;
@@ -56,11 +57,6 @@ class ReloadLoadIT {
   /** Two verticle instances need a fixed port to share (the foundation binds port 0 only for one instance). */
   private static int port;
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   private static String config(int generation, MockUpstream a, MockUpstream b) {
     String backend = generation % 2 == 0 ? "a" : "b";
@@ -89,7 +85,7 @@ class ReloadLoadIT {
     AtomicInteger reloadsApplied = new AtomicInteger();
     Queue<String> reloadFailures = new ConcurrentLinkedQueue<>();
     AtomicBoolean running = new AtomicBoolean(true);
-    port = freePort();
+    port = FreePort.loopback();
 
     try (GatewayHarness gw = GatewayHarness.start(vertx, config(0, a, b), Map.of(), 2)) {
       ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.support.ConfigFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,19 +16,8 @@ import org.junit.jupiter.api.Test;
 /** The {@code ui:} section: defaults, every key, errors that name the field; the example config's UI is on. */
 class UiSettingsTest {
 
-  private static final Path FILE = Path.of("/etc/llm-proxy/config.yaml");
-  private static final String BASE = """
-      backends:
-        - {name: local, type: echo}
-      models:
-        m: [{backend: local}]
-      """;
-
   private static Snapshot compile(String extra, Map<String, String> env) throws ConfigException {
-    // Parsed as Main parses (vertx-config-yaml's processor).
-    byte[] yaml = (BASE + extra).getBytes(StandardCharsets.UTF_8);
-    var tree = new ConfigLoader(ConfigFiles.vertx(), env).parseAndWait(FILE, yaml);
-    return new ConfigCompiler(new EnvExpander(env)).compile(FILE, tree, "x", 1);
+    return Configs.compileWithEnv(Configs.ECHO_BASE + extra, env);
   }
 
   @Test

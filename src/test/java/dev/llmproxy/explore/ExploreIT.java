@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.FreePort;
 import dev.llmproxy.capture.Capture;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.JarProcess;
@@ -12,7 +13,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,7 +92,7 @@ class ExploreIT {
     Path datasetOnly = dir.resolve("dataset-only");
     assertFalse(Files.exists(datasetOnly.resolve("requests.db")));
 
-    int port = freePort();
+    int port = FreePort.loopback();
     JsonArray indexedRows;
     Map<String, List<String>> searches = new java.util.HashMap<>();
     try (JarProcess explorer = JarProcess.start(dir, Map.of(), "--explore", "--data", "dataset-only",
@@ -122,7 +122,7 @@ class ExploreIT {
     }
     assertTrue(Files.exists(datasetOnly.resolve("requests.db")));
 
-    int port2 = freePort();
+    int port2 = FreePort.loopback();
     try (JarProcess proxyStore = JarProcess.start(dir, Map.of(), "--explore", "--data", proxyStoreDir.toString(),
         "--port", String.valueOf(port2))) {
       proxyStore.awaitLine("llm-proxy explorer on", 60);
@@ -137,7 +137,7 @@ class ExploreIT {
       }
     }
 
-    int port3 = freePort();
+    int port3 = FreePort.loopback();
     try (JarProcess again = JarProcess.start(dir, Map.of(), "--explore", "--data", "dataset-only",
         "--port", String.valueOf(port3))) {
       again.awaitLine("llm-proxy explorer on", 60);
@@ -189,9 +189,4 @@ class ExploreIT {
     return values.stream().mapToLong(v -> ((Number) v).longValue()).sum();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmproxy.fallback.CooldownRegistry.Admission;
 import dev.llmproxy.support.MutableClock;
-import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,36 +18,8 @@ class CooldownRegistryFleetTest {
   private static final Duration CAP = Duration.ofSeconds(300);
   private final MutableClock clock = MutableClock.startingNow();
   private final CooldownRegistry registry = new CooldownRegistry(clock);
-  private final List<String> told = new ArrayList<>();
-  private boolean winsProbe = true;
-
-  private final CooldownRegistry.Fleet fleet = new CooldownRegistry.Fleet() {
-    @Override
-    public void opened(String route, CooldownRegistry.State state) {
-      told.add("opened " + route + " " + state.failures());
-    }
-
-    @Override
-    public void closed(String route) {
-      told.add("closed " + route);
-    }
-
-    @Override
-    public Future<Boolean> claimProbe(String route) {
-      told.add("claim " + route);
-      return Future.succeededFuture(winsProbe);
-    }
-
-    @Override
-    public void probeReleased(String route) {
-      told.add("released " + route);
-    }
-
-    @Override
-    public Duration probeLease() {
-      return Duration.ofSeconds(30);
-    }
-  };
+  private final RecordingCircuitFleet fleet = new RecordingCircuitFleet();
+  private final List<String> told = fleet.told;
 
   @Test
   void withoutAFleetAdmitAsyncIsAdmit() {
@@ -78,12 +48,12 @@ class CooldownRegistryFleetTest {
     registry.share(fleet);
     registry.failure("a/m", null, INITIAL, CAP);
     clock.advance(INITIAL);
-    winsProbe = false;
+    fleet.winsProbe = false;
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "another replica probes");
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "and the fleet is not asked again");
     assertTrue(registry.isCooling("a/m"), "probing elsewhere counts as cooling, as a local probe does");
     clock.advance(Duration.ofSeconds(30));  // the other prober's lease could have ended: ask again
-    winsProbe = true;
+    fleet.winsProbe = true;
     assertEquals(Admission.PROBE, registry.admitAsync("a/m").result());
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result(), "one probe per replica, never asked twice");
     registry.abandon("a/m");
@@ -94,10 +64,10 @@ class CooldownRegistryFleetTest {
   void theOtherProbersVerdictEndsTheWait() {
     registry.share(fleet);
     registry.learnOpen("a/m", 1, clock.instant());
-    winsProbe = false;
+    fleet.winsProbe = false;
     assertEquals(Admission.COOLING, registry.admitAsync("a/m").result());
     registry.learnProbeReleased("a/m");  // its probe ended without a verdict: this replica may try
-    winsProbe = true;
+    fleet.winsProbe = true;
     assertEquals(Admission.PROBE, registry.admitAsync("a/m").result());
     registry.learnClosed("a/m");  // a probe (here or there) succeeded
     assertFalse(registry.isCooling("a/m"));

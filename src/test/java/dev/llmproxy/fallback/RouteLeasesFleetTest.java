@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,8 +55,6 @@ class RouteLeasesFleetTest {
 
   private final MutableClock clock = MutableClock.startingNow();
   private final CooldownRegistry cooldowns = new CooldownRegistry(clock);
-  private final List<String> told = new CopyOnWriteArrayList<>();
-  private volatile boolean winsProbe = true;
   private final SlotFleet slotFleet = new SlotFleet();
   private BackendSlots slots;
   private RequestContext ctx;
@@ -95,33 +92,7 @@ class RouteLeasesFleetTest {
     }
   }
 
-  private final CooldownRegistry.Fleet circuitFleet = new CooldownRegistry.Fleet() {
-    @Override
-    public void opened(String route, CooldownRegistry.State state) {
-      told.add("opened " + route);
-    }
-
-    @Override
-    public void closed(String route) {
-      told.add("closed " + route);
-    }
-
-    @Override
-    public Future<Boolean> claimProbe(String route) {
-      told.add("claim " + route);
-      return Future.succeededFuture(winsProbe);
-    }
-
-    @Override
-    public void probeReleased(String route) {
-      told.add("released " + route);
-    }
-
-    @Override
-    public Duration probeLease() {
-      return Duration.ofSeconds(30);
-    }
-  };
+  private final RecordingCircuitFleet circuitFleet = new RecordingCircuitFleet();
 
   @BeforeEach
   void setUp(Vertx vertx, @TempDir Path dir) throws Exception {
@@ -147,20 +118,20 @@ class RouteLeasesFleetTest {
   private void coolThenExpire() {
     cooldowns.failure(ROUTE.key(), null, Duration.ofSeconds(10), Duration.ofSeconds(300));
     clock.advance(Duration.ofSeconds(10));
-    told.clear();
+    circuitFleet.told.clear();
   }
 
   @Test
   void aProbeClaimedByAnotherReplicaPassesTheRouteOverAndGivesTheSlotBack() throws Exception {
     coolThenExpire();
-    winsProbe = false;
+    circuitFleet.winsProbe = false;
     RouteLeases.Taken taken = take(Duration.ofSeconds(1));
     assertNull(taken.lease(), "another replica probes");
     assertEquals(0, slots.inFlight("a"));
     assertEquals(0, slotFleet.held.get(), "the fleet-wide slot went back too");
     assertNull(take(Duration.ofSeconds(1)).lease(), "still probed elsewhere");
-    assertEquals(List.of("claim " + ROUTE.key()), told.stream().filter(t -> t.startsWith("claim")).toList(),
-        "the lost claim is remembered: the fleet is not asked per request");
+    assertEquals(List.of("claim " + ROUTE.key()),
+        circuitFleet.told.stream().filter(t -> t.startsWith("claim")).toList(), "the lost claim is remembered: the fleet is not asked per request");
   }
 
   @Test
@@ -169,9 +140,9 @@ class RouteLeasesFleetTest {
     RouteLease lease = take(Duration.ofSeconds(1)).lease();
     assertNotNull(lease);
     assertTrue(lease.probe());
-    assertEquals(List.of("claim " + ROUTE.key()), told);
+    assertEquals(List.of("claim " + ROUTE.key()), circuitFleet.told);
     lease.release();  // no verdict: the client left
-    assertEquals(List.of("claim " + ROUTE.key(), "released " + ROUTE.key()), told);
+    assertEquals(List.of("claim " + ROUTE.key(), "released " + ROUTE.key()), circuitFleet.told);
     assertEquals(0, slotFleet.held.get());
   }
 
@@ -179,7 +150,7 @@ class RouteLeasesFleetTest {
   void aClosedCircuitCostsTheFleetNoProbeClaim() throws Exception {
     RouteLease lease = take(Duration.ofSeconds(1)).lease();
     assertNotNull(lease);
-    assertEquals(List.of(), told);
+    assertEquals(List.of(), circuitFleet.told);
     assertEquals(1, slotFleet.held.get(), "the slot is a fleet-wide lease");
     lease.release();
     assertEquals(0, slotFleet.held.get());
@@ -195,7 +166,7 @@ class RouteLeasesFleetTest {
     assertNull(await(leases.retake(ctx, lease)));
     assertTrue(lease.released());
     assertEquals(0, slots.inFlight("a"));
-    assertTrue(told.contains("released " + ROUTE.key()), "the probe is another replica's to take now");
+    assertTrue(circuitFleet.told.contains("released " + ROUTE.key()), "the probe is another replica's to take now");
   }
 
   @Test

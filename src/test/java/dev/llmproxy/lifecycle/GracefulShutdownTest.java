@@ -1,5 +1,6 @@
 package dev.llmproxy.lifecycle;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,14 +79,9 @@ class GracefulShutdownTest {
     exit.exited.get(5, TimeUnit.SECONDS);
   }
 
-  private void awaitDraining() throws InterruptedException {
-    // The drain thread flips the flag right after its first log line; wait for that event, bounded.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!drain.draining()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("drain did not start");
-      }
-      Thread.onSpinWait();
-    }
+  private void awaitDraining() {
+    // The drain thread flips the flag right after its first log line.
+    await("drain started").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(drain::draining);
   }
+
 }

@@ -3,13 +3,14 @@ package dev.llmproxy.limits;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.llmproxy.config.TrustedProxies;
+import dev.llmproxy.net.IpRange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientIpTest {
 
   private final TrustedProxies trusted = new TrustedProxies(List.of(
-      TrustedProxies.parseRange("10.0.0.0/8"), TrustedProxies.parseRange("127.0.0.1")));
+      IpRange.parse("10.0.0.0/8"), IpRange.parse("127.0.0.1")));
 
   @Test
   void takesTheNearestUntrustedHop() {

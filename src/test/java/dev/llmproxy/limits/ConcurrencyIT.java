@@ -1,5 +1,6 @@
 package dev.llmproxy.limits;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,15 +104,9 @@ class ConcurrencyIT {
     return f.toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
   }
 
-  /** Gauges change without an event to wait on, so this polls them (briefly) instead. */
-  private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
-      }
-      Thread.sleep(5);
-    }
+  /** Gauges change without an event to wait on: Awaitility polls them. */
+  private static void eventually(BooleanSupplier condition, String what) {
+    await(what).atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(condition::getAsBoolean);
   }
 
   private static String chat() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.FreePort;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.MockUpstream;
 import io.vertx.core.Future;
@@ -42,7 +43,7 @@ class RateLimitIT {
 
   private GatewayHarness gateway(Vertx vertx, String limits, int instances) {
     // Several instances need a fixed port to share: the first one binds it, the others join it.
-    int port = instances > 1 ? freePort() : 0;
+    int port = instances > 1 ? FreePort.loopback() : 0;
     GatewayHarness gw = GatewayHarness.start(vertx, "listen: \"127.0.0.1:" + port + "\"\n" + """
         backends:
           - {name: up, url: "%s"}
@@ -54,13 +55,6 @@ class RateLimitIT {
     return gw;
   }
 
-  private static int freePort() {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private LoopbackClient client(Vertx vertx, GatewayHarness gw, String from, int connections) {
     LoopbackClient c = new LoopbackClient(vertx, from, gw.gateway().port(), connections);

@@ -10,12 +10,16 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import dev.llmproxy.support.Snapshots;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class LogMaskingTest {
@@ -54,6 +58,26 @@ class LogMaskingTest {
   @Test
   void masksConfiguredSecretsOfAnyShape() {
     assertEquals("upstream said **** and ****", LogMasking.mask("upstream said " + ODD_SECRET + " and " + PROXY_KEY));
+  }
+
+  @Test
+  void everySecretOfASnapshotIsMasked(@TempDir Path dir) throws Exception {
+    LogMasking.register(Snapshots.load(dir, """
+        proxy_api_key: proxy-key-of-the-config
+        client_keys: {team: team-key-of-the-config}
+        ui: {password: ui-password-of-the-config}
+        backends:
+          - {name: a, url: "http://127.0.0.1:1", api_key: backend-key-of-the-config,
+             headers: {x-extra: header-secret-of-the-config}}
+          - {name: aws, type: bedrock, region: us-east-1, access_key_id: AKIACONFIGKEYID00001,
+             secret_access_key: aws-secret-of-the-config, session_token: aws-token-of-the-config}
+        models: {m: [{backend: a, model: x}]}
+        """));
+    for (String secret : List.of("proxy-key-of-the-config", "team-key-of-the-config", "ui-password-of-the-config",
+        "backend-key-of-the-config", "header-secret-of-the-config", "AKIACONFIGKEYID00001",
+        "aws-secret-of-the-config", "aws-token-of-the-config")) {
+      assertEquals("saw ****", LogMasking.mask("saw " + secret), secret);
+    }
   }
 
   @Test

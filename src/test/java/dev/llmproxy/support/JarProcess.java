@@ -18,10 +18,11 @@ public final class JarProcess implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final BlockingQueue<String> arrivals = new LinkedBlockingQueue<>();
+  private final Thread reader;
 
   private JarProcess(Process process) {
     this.process = process;
-    Thread reader = new Thread(() -> {
+    this.reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           lines.add(line);
@@ -61,15 +62,19 @@ public final class JarProcess implements AutoCloseable {
     return new JarProcess(builder.start());
   }
 
-  /** Runs to completion and returns the exit code. */
+  /**
+   * Runs to completion and returns the exit code, once every line the process printed has been read: the reader
+   * thread ends at the end of the output, so {@link #output()} is then complete however busy the machine is.
+   */
   public int waitFor(long seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("process did not exit within " + seconds + " s; output: " + output());
     }
-    // Let the reader thread drain what the process printed last.
-    for (int i = 0; i < 50 && (process.getInputStream() != null) && arrivals.isEmpty() && lines.isEmpty(); i++) {
-      Thread.sleep(10);
+    reader.join(TimeUnit.SECONDS.toMillis(seconds));
+    if (reader.isAlive()) {
+      throw new AssertionError("the output of the exited process was not read to its end within " + seconds
+          + " s; output so far: " + output());
     }
     return process.exitValue();
   }

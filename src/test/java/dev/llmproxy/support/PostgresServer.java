@@ -3,7 +3,6 @@ package dev.llmproxy.support;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -99,10 +98,7 @@ public final class PostgresServer {
       UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
       Files.setOwner(dir, postgres);
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     PostgresServer pg = new PostgresServer(bin, dir, port, root);
     pg.run(Duration.ofSeconds(60), "initdb", "-D", dir.toString(), "-U", USER, "-A", "trust", "-E", "UTF8",
         "--no-sync");

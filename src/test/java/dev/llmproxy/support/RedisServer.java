@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +37,7 @@ public final class RedisServer implements AutoCloseable {
   /** @param password required from clients ({@code requirepass}), or null for none */
   public static RedisServer start(String password) {
     try {
-      RedisServer server = new RedisServer(Files.createTempDirectory("llm-proxy-redis"), freePort(), password);
+      RedisServer server = new RedisServer(Files.createTempDirectory("llm-proxy-redis"), FreePort.loopback(), password);
       server.launch();
       return server;
     } catch (IOException e) {
@@ -163,11 +162,6 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
   /** How long the tests let a replica take to notice a change of Redis (it checks every 250 ms). */
   public static final Duration NOTICE = Duration.ofSeconds(15);

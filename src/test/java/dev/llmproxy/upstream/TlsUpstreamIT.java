@@ -2,6 +2,7 @@ package dev.llmproxy.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.llmproxy.support.FreePort;
 import dev.llmproxy.support.JarProcess;
 import dev.llmproxy.support.MockUpstream;
 import io.vertx.core.Vertx;
@@ -9,7 +10,6 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,10 +47,7 @@ class TlsUpstreamIT {
     try (OutputStream out = Files.newOutputStream(trustStore)) {
       store.store(out, "changeit".toCharArray());
     }
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = FreePort.loopback();
     Files.writeString(dir.resolve("config.yaml"), """
         listen: "127.0.0.1:%d"
         backends: [{name: tls, url: "%s", api_key: sk-over-tls}]

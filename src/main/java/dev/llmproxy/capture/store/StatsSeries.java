@@ -53,18 +53,8 @@ final class StatsSeries {
       throw new IllegalArgumentException("a series needs since < until and at most " + MAX_BUCKETS + " buckets");
     }
     StatsSeries series = new StatsSeries(since, until, bucketMillis);
-    String sql = "SELECT r.started_at, r.alias, r.backend, r.status, r.error IS NOT NULL, r.duration_ms, r.ttfb_ms, "
-        + "r.prompt_tokens, r.completion_tokens FROM requests r WHERE r.started_at >= ? AND r.started_at < ?";
-    try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setLong(1, since);
-      ps.setLong(2, until);
-      ps.setFetchSize(1000);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          series.add(rs);
-        }
-      }
-    }
+    StoreQueries.eachInWindow(readers, "r.started_at, r.alias, r.backend, r.status, r.error IS NOT NULL, "
+        + "r.duration_ms, r.ttfb_ms, r.prompt_tokens, r.completion_tokens", since, until, series::add);
     return series.toJson(until);
   }
 
@@ -211,9 +201,7 @@ final class StatsSeries {
           out.addNull();
           continue;
         }
-        long[] sorted = list.sorted();
-        int rank = (int) Math.ceil(p * sorted.length);
-        out.add(sorted[Math.max(0, rank - 1)]);
+        out.add(StoreQueries.percentile(list.sorted(), p));
       }
       return out;
     }

@@ -183,19 +183,48 @@ final class StoreQueries {
     return new Page(rows, next);
   }
 
-  /** Percentiles are computed here rather than in SQL, which SQLite lacks: same numbers from both stores. */
-  JsonObject stats(long since, long until) throws SQLException {
-    Aggregate total = new Aggregate();
-    Map<String, Aggregate> byAlias = new LinkedHashMap<>();
-    Map<String, Aggregate> byBackend = new LinkedHashMap<>();
-    String sql = "SELECT r.alias, r.backend, r.status, r.error IS NOT NULL, r.duration_ms, r.prompt_tokens, "
-        + "r.completion_tokens FROM requests r WHERE r.started_at >= ? AND r.started_at < ? ORDER BY r.started_at";
+  /** One row of a window scan. */
+  @FunctionalInterface
+  interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Reads {@code columns} of every request that started in {@code [since, until)}, oldest first, fetched in
+   * batches (statistics and chart series aggregate them here, the same way for both stores).
+   */
+  static void eachInWindow(DataSource readers, String columns, long since, long until, RowReader reader)
+      throws SQLException {
+    String sql = "SELECT " + columns + " FROM requests r WHERE r.started_at >= ? AND r.started_at < ?"
+        + " ORDER BY r.started_at";
     try (Connection c = readers.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setLong(1, since);
       ps.setLong(2, until);
       ps.setFetchSize(1000);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          reader.read(rs);
+        }
+      }
+    }
+  }
+
+  /** Nearest rank: the smallest value with at least {@code p} of the values at or below it; null without values. */
+  static Long percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return null;
+    }
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  /** Percentiles are computed here rather than in SQL, which SQLite lacks: same numbers from both stores. */
+  JsonObject stats(long since, long until) throws SQLException {
+    Aggregate total = new Aggregate();
+    Map<String, Aggregate> byAlias = new LinkedHashMap<>();
+    Map<String, Aggregate> byBackend = new LinkedHashMap<>();
+    eachInWindow(readers, "r.alias, r.backend, r.status, r.error IS NOT NULL, r.duration_ms, r.prompt_tokens, "
+        + "r.completion_tokens", since, until, rs -> {
           String alias = rs.getString(1) == null ? "none" : rs.getString(1);
           String backend = rs.getString(2) == null ? "none" : rs.getString(2);
           boolean error = rs.getInt(3) >= 400 || rs.getBoolean(4);
@@ -206,9 +235,7 @@ final class StoreQueries {
               byBackend.computeIfAbsent(backend, k -> new Aggregate()))) {
             a.add(error, duration, prompt, completion);
           }
-        }
-      }
-    }
+        });
     JsonArray aliases = new JsonArray();
     byAlias.entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> aliases.add(new JsonObject().put("alias", e.getKey()).mergeIn(e.getValue().toJson())));
@@ -276,15 +303,6 @@ final class StoreQueries {
           .put("p95_ms", percentile(sorted, 0.95))
           .put("prompt_tokens", promptTokens)
           .put("completion_tokens", completionTokens);
-    }
-
-    /** Nearest rank: the smallest value with at least {@code p} of the values at or below it. */
-    static Long percentile(long[] sorted, double p) {
-      if (sorted.length == 0) {
-        return null;
-      }
-      int rank = (int) Math.ceil(p * sorted.length);
-      return sorted[Math.max(0, rank - 1)];
     }
   }
 

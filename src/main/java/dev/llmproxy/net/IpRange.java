@@ -1,14 +1,10 @@
-package dev.llmproxy.rules;
+package dev.llmproxy.net;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.regex.Pattern;
-
-/** An address or CIDR range ({@code 10.0.0.0/8}, {@code ::1}) a client IP is matched against. */
+/**
+ * An address or CIDR range ({@code 10.0.0.0/8}, {@code ::1}) that an IP literal is matched against; a plain
+ * address is the range of its full length. Equal when written the same.
+ */
 public final class IpRange {
-
-  /** Literal addresses only: resolving a host name would mean DNS on the request path. */
-  private static final Pattern LITERAL = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private final byte[] network;
   private final int prefix;
@@ -24,10 +20,8 @@ public final class IpRange {
   public static IpRange parse(String text) {
     String t = text == null ? "" : text.trim();
     int slash = t.indexOf('/');
-    byte[] address = literal(slash < 0 ? t : t.substring(0, slash));
-    if (address == null) {
-      throw new IllegalArgumentException("must be an IP address or CIDR range, got \"" + text + "\"");
-    }
+    byte[] address = IpLiteral.parse(slash < 0 ? t : t.substring(0, slash)).orElseThrow(
+        () -> new IllegalArgumentException("must be an IP address or CIDR range, got \"" + text + "\""));
     int prefix = address.length * 8;
     if (slash >= 0) {
       try {
@@ -42,9 +36,14 @@ public final class IpRange {
     return new IpRange(address, prefix, t);
   }
 
+  /** Whether {@code ip} is a literal address in this range; false for anything unparsable. */
   public boolean contains(String ip) {
-    byte[] address = ip == null ? null : literal(ip);
-    if (address == null || address.length != network.length) {
+    return IpLiteral.parse(ip).map(this::contains).orElse(false);
+  }
+
+  /** Whether the address with these bytes ({@link IpLiteral#parse}) is in this range. */
+  public boolean contains(byte[] address) {
+    if (address.length != network.length) {
       return false;
     }
     int full = prefix / 8;
@@ -58,16 +57,9 @@ public final class IpRange {
     return rest == 0 || (address[full] & mask) == (network[full] & mask);
   }
 
-  private static byte[] literal(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-    if (h.isEmpty() || !LITERAL.matcher(h).matches()) {
-      return null;
-    }
-    try {
-      return InetAddress.getByName(h).getAddress();  // a literal: parsed, never looked up
-    } catch (UnknownHostException e) {
-      return null;
-    }
+  /** As written in the config. */
+  public String text() {
+    return text;
   }
 
   @Override
