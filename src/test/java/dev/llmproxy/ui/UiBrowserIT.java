@@ -237,11 +237,9 @@ class UiBrowserIT {
     ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, 0)");
     chrome.screenshot(SHOTS, "conversation");
 
-    browser.findElement(By.id("toggle-raw")).click();
-    WebElement raw = browser.findElement(By.id("raw-json"));
-    await().atMost(WAIT).until(raw::isDisplayed);
-    assertEquals(id, new JsonObject(raw.getText()).getString("id"), "the raw view is the record");
-    assertFalse(raw.getText().contains(BACKEND_KEY) || raw.getText().contains(PROXY_KEY), "never a key");
+    String rawText = showRawJson();
+    assertEquals(id, new JsonObject(rawText).getString("id"), "the raw view is the record");
+    assertFalse(rawText.contains(BACKEND_KEY) || rawText.contains(PROXY_KEY), "never a key");
   }
 
   @Test
@@ -333,8 +331,7 @@ class UiBrowserIT {
     WebElement toolCall = answer.findElement(By.cssSelector(".block.tool_call"));
     assertTrue(toolCall.getText().contains("search") && toolCall.getText().contains("walrus facts"),
         "the answer as the OpenAI client read it: " + answer.getText());
-    browser.findElement(By.id("toggle-raw")).click();
-    JsonObject raw = new JsonObject(browser.findElement(By.id("raw-json")).getText());
+    JsonObject raw = new JsonObject(showRawJson());
     assertEquals("anthropic", raw.getString("route_protocol"));
     JsonObject sent = raw.getJsonObject("request").getJsonObject("body");
     assertNotNull(sent.getValue("system"), "the body the Anthropic route got: " + sent);
@@ -407,6 +404,16 @@ class UiBrowserIT {
     browser.get(gw.baseUrl() + "/ui/#/requests");
     await().atMost(WAIT).until(() -> rows().size() >= 10);
     chrome.screenshot(SHOTS, "requests");
+  }
+
+  /**
+   * Switches the request page to its raw view and returns the record's JSON as shown: the view appears on the next
+   * render after the click (x-show), and an element not displayed yet reads as "".
+   */
+  private String showRawJson() {
+    browser.findElement(By.id("toggle-raw")).click();
+    WebElement raw = browser.findElement(By.id("raw-json"));
+    return await().atMost(WAIT).until(() -> raw.isDisplayed() ? raw.getText() : "", text -> !text.isBlank());
   }
 
   /** The id of the captured request a proxied answer came from, once its record is stored. */
