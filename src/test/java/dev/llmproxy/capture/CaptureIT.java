@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmproxy.support.AnthropicStream;
 import dev.llmproxy.support.GatewayHarness;
 import dev.llmproxy.support.MockLoki;
 import dev.llmproxy.support.MockUpstream;
@@ -163,34 +164,11 @@ class CaptureIT {
   }
 
   static List<String> anthropicStream() {
-    List<JsonObject> events = List.of(
-        new JsonObject().put("type", "message_start").put("message", new JsonObject().put("id", "msg_s")
-            .put("type", "message").put("role", "assistant").put("model", "claude-real").put("content", new JsonArray())
-            .put("usage", new JsonObject().put("input_tokens", 20).put("output_tokens", 1))),
-        new JsonObject().put("type", "content_block_start").put("index", 0).put("content_block",
-            new JsonObject().put("type", "thinking").put("thinking", "")),
-        delta(0, new JsonObject().put("type", "thinking_delta").put("thinking", "Hmm, tools.")),
-        delta(0, new JsonObject().put("type", "signature_delta").put("signature", "sig-abc")),
-        new JsonObject().put("type", "content_block_stop").put("index", 0),
-        new JsonObject().put("type", "content_block_start").put("index", 1).put("content_block",
-            new JsonObject().put("type", "text").put("text", "")),
-        delta(1, new JsonObject().put("type", "text_delta").put("text", "Calling ")),
-        delta(1, new JsonObject().put("type", "text_delta").put("text", "the tool.")),
-        new JsonObject().put("type", "content_block_stop").put("index", 1),
-        new JsonObject().put("type", "content_block_start").put("index", 2).put("content_block",
-            new JsonObject().put("type", "tool_use").put("id", "toolu_9").put("name", "search")
-                .put("input", new JsonObject())),
-        delta(2, new JsonObject().put("type", "input_json_delta").put("partial_json", "{\"q\": \"wal")),
-        delta(2, new JsonObject().put("type", "input_json_delta").put("partial_json", "rus\"}")),
-        new JsonObject().put("type", "content_block_stop").put("index", 2),
-        new JsonObject().put("type", "message_delta").put("delta", new JsonObject().put("stop_reason", "tool_use"))
-            .put("usage", new JsonObject().put("output_tokens", 30)),
-        new JsonObject().put("type", "message_stop"));
-    return events.stream().map(e -> "event: " + e.getString("type") + "\ndata: " + e.encode() + "\n\n").toList();
-  }
-
-  private static JsonObject delta(int index, JsonObject delta) {
-    return new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", delta);
+    return AnthropicStream.message("msg_s", 20)
+        .thinking("sig-abc", "Hmm, tools.")
+        .text("Calling ", "the tool.")
+        .toolUse("toolu_9", "search", "{\"q\": \"wal", "rus\"}")
+        .stop("tool_use", 30);
   }
 
   /** The text a client assembled from the stream lines it received. */

@@ -1,5 +1,6 @@
 package dev.llmproxy.ui;
 
+import dev.llmproxy.support.AnthropicStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -15,34 +16,11 @@ final class UiTraffic {
 
   /** An Anthropic stream: a thinking block, text, then a tool call {@code search {"q": "walrus"}}. */
   static List<String> anthropicToolStream() {
-    List<JsonObject> events = List.of(
-        new JsonObject().put("type", "message_start").put("message", new JsonObject().put("id", "msg_ui")
-            .put("type", "message").put("role", "assistant").put("model", "claude-real").put("content", new JsonArray())
-            .put("usage", new JsonObject().put("input_tokens", 40).put("output_tokens", 1))),
-        new JsonObject().put("type", "content_block_start").put("index", 0).put("content_block",
-            new JsonObject().put("type", "thinking").put("thinking", "")),
-        delta(0, new JsonObject().put("type", "thinking_delta").put("thinking", "The user wants walruses; ")),
-        delta(0, new JsonObject().put("type", "thinking_delta").put("thinking", "search first.")),
-        delta(0, new JsonObject().put("type", "signature_delta").put("signature", "sig-ui")),
-        new JsonObject().put("type", "content_block_stop").put("index", 0),
-        new JsonObject().put("type", "content_block_start").put("index", 1).put("content_block",
-            new JsonObject().put("type", "text").put("text", "")),
-        delta(1, new JsonObject().put("type", "text_delta").put("text", "Let me look that up.")),
-        new JsonObject().put("type", "content_block_stop").put("index", 1),
-        new JsonObject().put("type", "content_block_start").put("index", 2).put("content_block",
-            new JsonObject().put("type", "tool_use").put("id", "toolu_walrus").put("name", "search")
-                .put("input", new JsonObject())),
-        delta(2, new JsonObject().put("type", "input_json_delta").put("partial_json", "{\"q\": \"wal")),
-        delta(2, new JsonObject().put("type", "input_json_delta").put("partial_json", "rus facts\"}")),
-        new JsonObject().put("type", "content_block_stop").put("index", 2),
-        new JsonObject().put("type", "message_delta").put("delta", new JsonObject().put("stop_reason", "tool_use"))
-            .put("usage", new JsonObject().put("output_tokens", 30)),
-        new JsonObject().put("type", "message_stop"));
-    return events.stream().map(e -> "event: " + e.getString("type") + "\ndata: " + e.encode() + "\n\n").toList();
-  }
-
-  private static JsonObject delta(int index, JsonObject delta) {
-    return new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", delta);
+    return AnthropicStream.message("msg_ui", 40)
+        .thinking("sig-ui", "The user wants walruses; ", "search first.")
+        .text("Let me look that up.")
+        .toolUse("toolu_walrus", "search", "{\"q\": \"wal", "rus facts\"}")
+        .stop("tool_use", 30);
   }
 
   /**
