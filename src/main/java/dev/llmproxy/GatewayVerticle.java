@@ -156,7 +156,12 @@ final class GatewayVerticle extends VerticleBase {
         .setTcpNoDelay(true)
         // Clients speak HTTP/1.1 to an LLM API; an `Upgrade: h2c` header must not switch protocols mid-proxy.
         .setHttp2ClearTextEnabled(false)
-        .setCompressionSupported(false);
+        .setCompressionSupported(false)
+        // Every response is written on its request's event loop (the pipeline, relays, timers and the UI's live
+        // feed all run there; Redis and JDBC results hop back to it first), so a connection needs no thread-safe
+        // outbound queue: strict mode writes straight to the channel. Measured: 8 KB less heap per client
+        // connection (Netty's MPSC queue chunk) and less work per written chunk (docs/benchmarks.md).
+        .setStrictThreadMode(true);
     HttpServer server = vertx.createHttpServer(options);
     services.clientConnections().install(server, options);  // framing checks, server: limits, codec errors as JSON
     return server

@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 final class LogWriter {
 
   static final int QUEUE_SIZE = 8192;
-  static final long BATCH_PAUSE_MILLIS = 1;
+  static final long BATCH_PAUSE_MILLIS = 10;
   static final long MAX_IDLE_MILLIS = 50;
   private static final int MAX_BATCH = 1024;
 
