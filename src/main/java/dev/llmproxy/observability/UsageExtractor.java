@@ -1,11 +1,14 @@
 package dev.llmproxy.observability;
 
-import dev.llmproxy.json.JsonScan;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.llmproxy.pipeline.RequestContext;
 import dev.llmproxy.streaming.SseEvent;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.Json;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
 
 /**
  * Token usage as the upstream reported it, read by shape rather than by protocol (the echo backend speaks both):
@@ -37,45 +40,52 @@ public final class UsageExtractor {
     }
   }
 
+  /** Strict JSON, as the answers' scans of the hot path read it ({@code json.JsonScan}). */
+  private static final JsonFactory BODY = JsonFactory.builder().build();
+
   private UsageExtractor() {}
 
   /**
-   * Usage of a whole (non-stream) JSON answer; {@link Usage#NONE} for anything else (errors, not JSON). Only the
-   * top-level {@code usage} value is decoded: the rest of the answer is scanned past, and reading stops there.
+   * Usage of a whole (non-stream) JSON answer; {@link Usage#NONE} for anything else (errors, not JSON). The answer
+   * is scanned, not decoded: up to its first top-level {@code usage}, whose counts are read, and no further.
    */
   public static Usage fromBody(Buffer body) {
     if (body == null || body.length() == 0) {
       return Usage.NONE;
     }
-    Buffer usage = JsonScan.field(body, "usage", Integer.MAX_VALUE);
-    if (usage == null) {
+    try (JsonParser p = parser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Usage.NONE;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean isUsage = p.currentName().equals("usage");
+        JsonToken value = p.nextToken();
+        if (isUsage) {
+          return usage(p, value);
+        }
+        p.skipChildren();
+      }
       return Usage.NONE;
-    }
-    try {
-      return fromUsage(Json.decodeValue(usage));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException notJson) {
       return Usage.NONE;
     }
   }
 
-  /** Usage carried by one stream event, or {@link Usage#NONE}. Cheap for the many events that carry none. */
+  /**
+   * Usage carried by one stream event, or {@link Usage#NONE}. Cheap for the many events that carry none: an event
+   * whose data never says {@code usage} is not read, and the others (every OpenAI chunk says {@code "usage": null}
+   * when the client asked for usage) are scanned, not decoded.
+   */
   public static Usage fromEvent(SseEvent event) {
     String data = event.data();
     if (data == null || !data.contains("usage")) {
       return Usage.NONE;
     }
-    JsonObject json = event.json();  // decoded once per event, shared with the stream's other readers
-    if (json == null) {
+    try (JsonParser p = event.objectParser()) {
+      return p == null ? Usage.NONE : EventUsage.scan(p);
+    } catch (IOException notJson) {
       return Usage.NONE;
     }
-    if ("message_start".equals(json.getString("type")) && json.getValue("message") instanceof JsonObject message) {
-      return fromUsage(message.getValue("usage"));
-    }
-    // The Responses API reports usage in response.completed (response.incomplete, response.failed): input/output.
-    if (json.getValue("response") instanceof JsonObject response && response.getValue("usage") != null) {
-      return fromUsage(response.getValue("usage"));
-    }
-    return fromUsage(json.getValue("usage"));
   }
 
   /** Records a non-stream answer's usage on the request (attempt loop hook). */
@@ -94,25 +104,139 @@ public final class UsageExtractor {
     }
   }
 
-  private static Usage fromUsage(Object value) {
-    if (!(value instanceof JsonObject usage)) {
+  /**
+   * Where an event's usage may be, read by one scan: {@code message_start}'s {@code message.usage} (Anthropic),
+   * {@code response.usage} (the Responses API's {@code response.completed}, {@code response.incomplete},
+   * {@code response.failed}), else the top-level {@code usage}. A name given twice counts with its last value.
+   */
+  private static final class EventUsage {
+    private String type;
+    private boolean messageIsObject;
+    private Usage messageUsage = Usage.NONE;
+    private boolean responseHasUsage;
+    private Usage responseUsage = Usage.NONE;
+    private Usage topLevel = Usage.NONE;
+
+    static Usage scan(JsonParser p) throws IOException {
+      EventUsage found = new EventUsage();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "type" -> found.type = text(p, value);
+          case "message" -> found.message(p, value);
+          case "response" -> found.response(p, value);
+          case "usage" -> found.topLevel = usage(p, value);
+          default -> p.skipChildren();
+        }
+      }
+      if (!SseEvent.endsThere(p)) {
+        return Usage.NONE;
+      }
+      if ("message_start".equals(found.type) && found.messageIsObject) {
+        return found.messageUsage;
+      }
+      return found.responseHasUsage ? found.responseUsage : found.topLevel;
+    }
+
+    private void message(JsonParser p, JsonToken value) throws IOException {
+      messageIsObject = value == JsonToken.START_OBJECT;
+      messageUsage = Usage.NONE;
+      if (!messageIsObject) {
+        p.skipChildren();
+        return;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean isUsage = p.currentName().equals("usage");
+        JsonToken fieldValue = p.nextToken();
+        if (isUsage) {
+          messageUsage = usage(p, fieldValue);
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+
+    /** Only a response object whose usage is not null says where the usage is; then even a usage that is odd. */
+    private void response(JsonParser p, JsonToken value) throws IOException {
+      responseHasUsage = false;
+      responseUsage = Usage.NONE;
+      if (value != JsonToken.START_OBJECT) {
+        p.skipChildren();
+        return;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean isUsage = p.currentName().equals("usage");
+        JsonToken fieldValue = p.nextToken();
+        if (isUsage) {
+          responseHasUsage = fieldValue != JsonToken.VALUE_NULL;
+          responseUsage = usage(p, fieldValue);
+        } else {
+          p.skipChildren();
+        }
+      }
+    }
+  }
+
+  /** The counts of the usage object {@code p} stands on, read to its end; NONE (value skipped) for anything else. */
+  private static Usage usage(JsonParser p, JsonToken value) throws IOException {
+    if (value != JsonToken.START_OBJECT) {
+      p.skipChildren();
       return Usage.NONE;
     }
-    long prompt = count(usage, "prompt_tokens");
-    long completion = count(usage, "completion_tokens");
-    long input = count(usage, "input_tokens");
-    if (input >= 0) {
-      prompt = input + Math.max(0, count(usage, "cache_creation_input_tokens"))
-          + Math.max(0, count(usage, "cache_read_input_tokens"));
+    long prompt = -1;
+    long completion = -1;
+    long input = -1;
+    long cacheCreation = -1;
+    long cacheRead = -1;
+    long output = -1;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken count = p.nextToken();
+      switch (field) {
+        case "prompt_tokens" -> prompt = count(p, count);
+        case "completion_tokens" -> completion = count(p, count);
+        case "input_tokens" -> input = count(p, count);
+        case "cache_creation_input_tokens" -> cacheCreation = count(p, count);
+        case "cache_read_input_tokens" -> cacheRead = count(p, count);
+        case "output_tokens" -> output = count(p, count);
+        default -> p.skipChildren();
+      }
     }
-    long output = count(usage, "output_tokens");
+    if (input >= 0) {
+      prompt = input + Math.max(0, cacheCreation) + Math.max(0, cacheRead);
+    }
     if (output >= 0) {
       completion = output;
     }
     return new Usage(prompt, completion);
   }
 
-  private static long count(JsonObject usage, String field) {
-    return usage.getValue(field) instanceof Number n && n.longValue() >= 0 ? n.longValue() : -1;
+  /** A string value's text, else null (the value skipped). */
+  private static String text(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    p.skipChildren();
+    return null;
+  }
+
+  /** A count as reported: any number, truncated to a long; -1 when negative or not a number. */
+  private static long count(JsonParser p, JsonToken value) throws IOException {
+    if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
+      p.skipChildren();
+      return -1;
+    }
+    long count = p.getNumberValue().longValue();
+    return count >= 0 ? count : -1;
+  }
+
+  /** A parser over the body's bytes, without copying them when the buffer is backed by an array. */
+  private static JsonParser parser(Buffer body) throws IOException {
+    if (body instanceof BufferInternal internal && internal.getByteBuf().hasArray()) {
+      ByteBuf bytes = internal.getByteBuf();
+      return BODY.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+    }
+    return BODY.createParser(body.getBytes());
   }
 }

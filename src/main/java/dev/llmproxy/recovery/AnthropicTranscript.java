@@ -1,6 +1,9 @@
 package dev.llmproxy.recovery;
 
+import com.fasterxml.jackson.core.JsonParser;
+import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,41 +19,39 @@ final class AnthropicTranscript extends Transcript {
   private int highestIndex = -1;
 
   @Override
-  void observe(JsonObject event) {
-    String type = text(event, "type", "");
-    switch (type) {
-      case "message_start" -> {
-        if (event.getValue("message") instanceof JsonObject message
-            && message.getValue("usage") instanceof JsonObject usage) {
-          usage().reported(usage);
-        }
-      }
+  void observe(SseEvent event, JsonParser object) throws IOException {
+    AnthropicEvent scanned = AnthropicEvent.scan(object);
+    if (SseEvent.endsThere(object)) {
+      observe(scanned);
+    }
+  }
+
+  private void observe(AnthropicEvent event) {
+    switch (event.type) {
+      case "message_start" -> usage().reported(event.messageUsage);
       case "content_block_start" -> started(event);
       case "content_block_delta" -> delta(event);
       case "content_block_stop" -> {
-        if (index(event) == openBlock) {
+        if (event.index == openBlock) {
           openBlock = -1;
         }
       }
       case "message_delta" -> {
-        if (event.getValue("usage") instanceof JsonObject usage) {
-          usage().reported(usage);
-        }
+        usage().reported(event.usage);
         finish();
       }
       default -> { }
     }
   }
 
-  private void started(JsonObject event) {
-    int index = index(event);
-    JsonObject block = event.getValue("content_block") instanceof JsonObject b ? b : new JsonObject();
-    String blockType = text(block, "type", "");
+  private void started(AnthropicEvent event) {
+    int index = event.index;
+    String blockType = event.blockType;
     blockTypes.put(index, blockType);
     openBlock = index;
     highestIndex = Math.max(highestIndex, index);
     if (blockType.equals("text")) {
-      appendText(block.getValue("text") instanceof String text ? text : null);
+      appendText(event.blockText);
     } else if (isReasoning(blockType)) {
       sawContent();
     } else {
@@ -58,10 +59,9 @@ final class AnthropicTranscript extends Transcript {
     }
   }
 
-  private void delta(JsonObject event) {
-    JsonObject delta = event.getValue("delta") instanceof JsonObject d ? d : new JsonObject();
-    switch (text(delta, "type", "")) {
-      case "text_delta" -> appendText(delta.getValue("text") instanceof String text ? text : null);
+  private void delta(AnthropicEvent event) {
+    switch (event.deltaType) {
+      case "text_delta" -> appendText(event.deltaText);
       case "thinking_delta", "signature_delta" -> sawContent();
       case "input_json_delta" -> block(TOOL_CALL);
       default -> sawContent();

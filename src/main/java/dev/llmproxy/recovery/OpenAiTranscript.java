@@ -1,7 +1,10 @@
 package dev.llmproxy.recovery;
 
+import com.fasterxml.jackson.core.JsonParser;
+import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /**
  * An OpenAI chat completion stream as the client received it: its identity (the first chunk's {@code id},
@@ -19,47 +22,53 @@ final class OpenAiTranscript extends Transcript {
   private boolean reasoningLast;
 
   @Override
-  void observe(JsonObject chunk) {
-    if (!identified && chunk.getValue("id") != null) {
+  void observe(SseEvent event, JsonParser object) throws IOException {
+    OpenAiChunk chunk = OpenAiChunk.scan(object, identified);
+    if (SseEvent.endsThere(object)) {
+      observe(event, chunk);
+    }
+  }
+
+  private void observe(SseEvent event, OpenAiChunk chunk) {
+    if (!identified && chunk.hasId) {
       identified = true;
-      id = String.valueOf(chunk.getValue("id"));
-      model = chunk.getValue("model") instanceof String m ? m : null;
-      created = chunk.getValue("created");
+      boolean scalars = chunk.id != JsonValues.CONTAINER && chunk.created != JsonValues.CONTAINER;
+      JsonObject decoded = scalars ? null : event.json();  // an id or created that is an object: never seen
+      id = String.valueOf(scalars ? chunk.id : decoded.getValue("id"));
+      model = chunk.model;
+      created = scalars ? chunk.created : decoded.getValue("created");
     }
-    if (chunk.getValue("usage") instanceof JsonObject usage) {
-      usage().reported(usage);
-    }
-    if (!(chunk.getValue("choices") instanceof JsonArray choices) || choices.isEmpty()
-        || !(choices.getValue(0) instanceof JsonObject choice)) {
+    usage().reported(chunk.usage);
+    if (!chunk.choice) {
       return;
     }
-    if (choice.getValue("index") instanceof Number n) {
-      choiceIndex = n.intValue();
+    if (chunk.index != null) {
+      choiceIndex = chunk.index.intValue();
     }
-    if (choice.getValue("delta") instanceof JsonObject delta) {
-      observeDelta(delta);
+    if (chunk.delta) {
+      observeDelta(chunk);
     }
-    if (choice.getValue("finish_reason") != null) {
+    if (chunk.finishes) {
       finish();
     }
   }
 
-  private void observeDelta(JsonObject delta) {
-    if (delta.getValue("role") != null) {
+  private void observeDelta(OpenAiChunk chunk) {
+    if (chunk.role) {
       roleSent = true;
     }
-    if (present(delta.getValue("tool_calls")) || present(delta.getValue("function_call"))) {
+    if (chunk.toolCalls || chunk.functionCall) {
       block(TOOL_CALL);
     }
-    if (present(delta.getValue("refusal"))) {
+    if (chunk.refusal) {
       block("a refusal was being streamed, which is not continued");
     }
-    if (present(delta.getValue("reasoning_content")) || present(delta.getValue("reasoning"))) {
+    if (chunk.reasoningContent || chunk.reasoning) {
       sawContent();
       reasoningLast = true;
     }
-    if (delta.getValue("content") instanceof String text && !text.isEmpty()) {
-      appendText(text);
+    if (chunk.content != null && !chunk.content.isEmpty()) {
+      appendText(chunk.content);
       reasoningLast = false;
     }
   }

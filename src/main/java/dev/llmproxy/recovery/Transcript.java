@@ -1,9 +1,11 @@
 package dev.llmproxy.recovery;
 
+import com.fasterxml.jackson.core.JsonParser;
 import dev.llmproxy.protocol.Protocol;
 import dev.llmproxy.streaming.SseEvent;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 
 /**
  * What the client has received of one streamed answer, read from the events as it gets them (client protocol):
@@ -24,15 +26,27 @@ abstract class Transcript {
     return protocol == Protocol.ANTHROPIC ? new AnthropicTranscript() : new OpenAiTranscript();
   }
 
-  /** One event exactly as the client receives it. */
+  /**
+   * One event exactly as the client receives it. Its data is scanned for the few fields the transcript reads, not
+   * decoded (this runs for every event of every stream that could be continued). Data that is not one JSON object
+   * ({@code [DONE]}, a comment, malformed JSON) says nothing; a field of an unexpected type reads as it would in
+   * the decoded object, and never throws.
+   */
   final void observe(SseEvent event) {
-    JsonObject json = event.json();  // decoded once per event, shared with its other readers (usage, capture)
-    if (json != null) {
-      observe(json);
+    try (JsonParser object = event.objectParser()) {
+      if (object != null) {
+        observe(event, object);
+      }
+    } catch (IOException notJson) {
+      // not JSON: nothing of it was applied
     }
   }
 
-  abstract void observe(JsonObject event);
+  /**
+   * Reads the object {@code object} stands on to its end and, only when the data was that one object and nothing
+   * more ({@link SseEvent#endsThere}), applies what it says.
+   */
+  abstract void observe(SseEvent event, JsonParser object) throws IOException;
 
   /** Whether reasoning (thinking) was being streamed when the answer stopped: it cannot be continued. */
   abstract boolean reasoningInFlight();

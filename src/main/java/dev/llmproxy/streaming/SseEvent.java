@@ -1,23 +1,30 @@
 package dev.llmproxy.streaming;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The fields of one server-sent event, decoded for inspection only; the raw bytes are what gets forwarded. Its
- * data is decoded as JSON at most once, when first asked for ({@link #json}): every reader of the event (the
- * mid-stream transcript, usage, a continuation's rewriter) shares that one decode, and an event nobody needs to
- * read as an object (its kind comes from a scan, {@link StreamEvents}) is never decoded. Confined to the event
- * loop of the stream it belongs to.
+ * The fields of one server-sent event, decoded for inspection only; the raw bytes are what gets forwarded. The
+ * relay's own readers read the few fields they need from the data by a streaming scan (its kind: {@link StreamEvents};
+ * the mid-stream transcript and usage: {@link #objectParser}), so a relayed event is never turned into maps and
+ * lists. Its data is decoded as JSON at most once, when first asked for ({@link #json}), for a reader that needs
+ * the object. Confined to the event loop of the stream it belongs to.
  */
 public final class SseEvent {
 
   private static final Object NOT_AN_OBJECT = new Object();
+  /** Accepts what {@link #json}'s decoder accepts (Vert.x allows comments in JSON). */
+  private static final JsonFactory SCAN = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
 
   private final Buffer raw;
   private final String name;
@@ -63,6 +70,27 @@ public final class SseEvent {
       }
     }
     return json instanceof JsonObject object ? object : null;
+  }
+
+  /**
+   * A streaming parser over the data, standing on the start of its object, for a reader that needs a few fields:
+   * null when the data is not an object for {@link #json} either. The data is one object, as {@code json()}
+   * requires, only if the reader reads the object's fields to its end and {@link #endsThere} then says so; an
+   * {@link IOException} on the way means it is not JSON. The caller closes the parser.
+   */
+  public JsonParser objectParser() throws IOException {
+    String text = data == null ? "" : data.trim();
+    if (!text.startsWith("{")) {
+      return null;
+    }
+    JsonParser parser = SCAN.createParser(text);
+    parser.nextToken();
+    return parser;
+  }
+
+  /** Whether {@code parser}, having read an object's fields, stands on its end with nothing after it. */
+  public static boolean endsThere(JsonParser parser) throws IOException {
+    return parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() == null;
   }
 
   /** Whether {@link #json} has already been decoded (then reading it costs nothing). */
