@@ -3,8 +3,10 @@ package dev.llmproxy.streaming;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.llmproxy.protocol.Protocol;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * {@link StreamEvents}' rules applied by scanning an event's data token by token instead of decoding it: only the
@@ -14,12 +16,18 @@ import java.io.IOException;
  */
 final class EventScan {
 
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  /** Comments allowed, as by the decoder ({@code SseEvent.json}) and the other readers' scans. */
+  private static final List<String> DELTA_FIELDS = List.copyOf(StreamEvents.CONTENT_DELTA_FIELDS);
+
+  private static final JsonFactory FACTORY = JsonFactory.builder().enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
 
   private EventScan() {}
 
   /** @param data the event's data, trimmed, not empty, not {@code [DONE]} */
   static StreamEventKind classify(Protocol protocol, String eventName, String data) {
+    if (data.charAt(0) != '{') {
+      return StreamEventKind.MALFORMED;  // as the decoder's reader sees it (a comment first included)
+    }
     try (JsonParser p = FACTORY.createParser(data)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return StreamEventKind.MALFORMED;
@@ -91,18 +99,24 @@ final class EventScan {
     return decided == null ? StreamEventKind.META : decided;
   }
 
+  /** A field named twice counts with its last value, as in the decoded object. */
   private static boolean deltaHasContent(JsonParser p) throws IOException {
-    boolean content = false;
+    boolean[] content = new boolean[DELTA_FIELDS.size()];
     while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
+      int field = DELTA_FIELDS.indexOf(p.currentName());
       JsonToken value = p.nextToken();
-      if (StreamEvents.CONTENT_DELTA_FIELDS.contains(field)) {
-        content |= notEmpty(p, value);
+      if (field >= 0) {
+        content[field] = notEmpty(p, value);
       } else {
         p.skipChildren();
       }
     }
-    return content;
+    for (boolean any : content) {
+      if (any) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** As {@code StreamEvents.notEmpty} on the decoded value; consumes the value. */

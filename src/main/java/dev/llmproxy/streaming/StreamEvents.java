@@ -41,8 +41,8 @@ final class StreamEvents {
     if (chunk.getValue("error") != null) {
       return StreamEventKind.ERROR;
     }
-    JsonArray choices = chunk.getJsonArray("choices");
-    if (choices == null) {
+    // Odd types (choices an object, delta a string) read as absent, as the scan reads them; never a cast error.
+    if (!(chunk.getValue("choices") instanceof JsonArray choices)) {
       return StreamEventKind.META;
     }
     for (Object c : choices) {
@@ -55,8 +55,7 @@ final class StreamEvents {
       if (notEmpty(choice.getValue("text"))) {
         return StreamEventKind.CONTENT;
       }
-      JsonObject delta = choice.getJsonObject("delta");
-      if (delta != null) {
+      if (choice.getValue("delta") instanceof JsonObject delta) {
         for (String field : CONTENT_DELTA_FIELDS) {
           if (notEmpty(delta.getValue(field))) {
             return StreamEventKind.CONTENT;

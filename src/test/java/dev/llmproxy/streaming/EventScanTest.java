@@ -40,13 +40,16 @@ class EventScanTest {
       "[1,2]",
       "{\"unterminated\":",
       "{\"choices\":[{\"delta\":{\"content\":\"x\"}}]",
+      "{/* a comment, which the decoder accepts */\"choices\":[{\"delta\":{\"content\":\"x\"}}]}",
+      "{\"type\":\"error\" // to the line's end\n}",
   };
 
   @Test
   void scanAndDecodeAgreeOnEveryEvent() throws Exception {
     List<String> datas = new ArrayList<>(List.of(ODD));
     try (Stream<Path> files = Files.walk(Path.of("src/test/resources"))) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".sse")).toList()) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".sse") || f.endsWith("events/odd-events.txt"))
+          .toList()) {
         SseEvent.parseAll(Buffer.buffer(Files.readString(file))).forEach(e -> {
           if (e.data() != null) {
             datas.add(e.data());
