@@ -31,7 +31,7 @@ public final class ParseRequest implements Stage {
     try {
       fields = JsonScan.topLevel(ctx.rawBody(), "model", "stream");
     } catch (JsonScan.NotAnObject e) {
-      return notAnObject(ctx);
+      return notAnObject(ctx, e);
     }
     JsonScan.Value model = fields.get("model");
     String alias = model != null && model.isString() ? model.text() : null;
@@ -59,7 +59,7 @@ public final class ParseRequest implements Stage {
     return Future.succeededFuture();
   }
 
-  /** The scan checked the syntax; what it does not check (a string's UTF-8) is still the client's error here. */
+  /** The scan checked the bytes; what it cannot see (Jackson's guard against colliding names) is still the client's. */
   private static JsonObject decode(Buffer raw) {
     try {
       return (JsonObject) Json.decodeValue(raw);
@@ -69,8 +69,12 @@ public final class ParseRequest implements Stage {
     }
   }
 
-  /** The decoder's own message says what is wrong where, as clients got it before the scan existed. */
-  private static Future<Void> notAnObject(RequestContext ctx) {
+  /**
+   * The decoder's own message says what is wrong where, as clients got it before the scan existed; where the scan
+   * refuses what the decoder reads (a UTF-16 body, a byte never valid in UTF-8 that the decoder lets by in a field
+   * name), the scan's reason.
+   */
+  private static Future<Void> notAnObject(RequestContext ctx, JsonScan.NotAnObject refusal) {
     try {
       Object parsed = Json.decodeValue(ctx.rawBody());
       if (!(parsed instanceof JsonObject)) {
@@ -79,7 +83,7 @@ public final class ParseRequest implements Stage {
     } catch (DecodeException e) {
       return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + firstLine(e.getMessage()), null);
     }
-    return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON.", null);
+    return fail(ErrorKind.INVALID_JSON, "Request body is not valid JSON: " + refusal.getMessage() + ".", null);
   }
 
   /**

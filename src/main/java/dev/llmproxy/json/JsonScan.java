@@ -7,11 +7,14 @@ import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Streaming scans of JSON bytes: tokens are read and skipped, never turned into maps and lists, so a scan costs a
- * fraction of a decode and stops as soon as it has what it looks for. Pure functions; thread-safe.
+ * fraction of a decode and stops as soon as it has what it looks for. Pure functions; thread-safe. A request body
+ * is checked by a scan of our own ({@link #topLevel}); an answer's few fields are read with Jackson's streaming
+ * parser.
  */
 public final class JsonScan {
 
@@ -41,11 +44,16 @@ public final class JsonScan {
    */
   public static final class Fields {
     private final String[] names;
+    private final byte[][] nameBytes;
     private final Value[] values;
     private final int[] counts;
 
     Fields(String[] names) {
       this.names = names;
+      this.nameBytes = new byte[names.length][];
+      for (int i = 0; i < names.length; i++) {
+        nameBytes[i] = names[i].getBytes(StandardCharsets.UTF_8);
+      }
       this.values = new Value[names.length];
       this.counts = new int[names.length];
     }
@@ -62,13 +70,29 @@ public final class JsonScan {
       return i < 0 ? 0 : counts[i];
     }
 
-    private int indexOf(String name) {
+    int indexOf(String name) {
       for (int i = 0; i < names.length; i++) {
         if (names[i].equals(name)) {
           return i;
         }
       }
       return -1;
+    }
+
+    /** The wanted name whose UTF-8 bytes are {@code bytes[from, to)}, or -1. */
+    int indexOf(byte[] bytes, int from, int to) {
+      for (int i = 0; i < nameBytes.length; i++) {
+        if (Arrays.equals(nameBytes[i], 0, nameBytes[i].length, bytes, from, to)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** One more occurrence of the wanted name {@code i}; the last one's value counts, as a decoder keeps it. */
+    void found(int i, Value value) {
+      values[i] = value;
+      counts[i]++;
     }
   }
 
@@ -83,46 +107,14 @@ public final class JsonScan {
 
   /**
    * Checks that {@code json} is exactly one well-formed JSON object and returns its top-level fields named in
-   * {@code names} (with their byte offsets in {@code json}), reading every token once.
+   * {@code names} (with their byte offsets in {@code json}), reading every byte once. Accepts what Jackson's default
+   * parser accepts, but for UTF-16/32 bodies ({@link ObjectScanner} lists the rules).
    *
    * @throws NotAnObject when the bytes are not JSON, or JSON but not an object, or followed by more
    */
   public static Fields topLevel(Buffer json, String... names) throws NotAnObject {
-    Fields fields = new Fields(names);
     Bytes bytes = Bytes.of(json);
-    try (JsonParser p = FACTORY.createParser(bytes.array, bytes.offset, bytes.length)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        throw new NotAnObject("not a JSON object");
-      }
-      JsonToken token;
-      while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        int i = fields.indexOf(name);
-        if (i < 0) {
-          p.skipChildren();
-          continue;
-        }
-        int start = (int) p.currentTokenLocation().getByteOffset();
-        String text = value == JsonToken.VALUE_STRING ? p.getText() : null;
-        p.skipChildren();
-        if (value != JsonToken.START_OBJECT && value != JsonToken.START_ARRAY) {
-          p.finishToken();
-        }
-        int end = (int) p.currentLocation().getByteOffset();
-        fields.values[i] = new Value(value, start, end, text);
-        fields.counts[i]++;
-      }
-      if (token != JsonToken.END_OBJECT) {
-        throw new NotAnObject("unexpected token " + token);
-      }
-      if (p.nextToken() != null) {
-        throw new NotAnObject("unexpected content after the object");
-      }
-      return fields;
-    } catch (IOException e) {
-      throw new NotAnObject(e.getMessage());
-    }
+    return ObjectScanner.scan(bytes.array, bytes.offset, bytes.length, new Fields(names));
   }
 
   /**
@@ -186,13 +178,30 @@ public final class JsonScan {
     }
   }
 
-  /** Whether {@code bytes} (its first {@code limit} bytes) contain {@code needle}, ASCII, as it is. */
+  /**
+   * Whether {@code bytes} (its first {@code limit} bytes) contain {@code needle}, ASCII, as it is. Eight places at a
+   * time: a place is a candidate when the needle's first and last bytes are both where they would be.
+   */
   public static boolean contains(Buffer bytes, byte[] needle, int limit) {
     Bytes b = Bytes.of(bytes);
-    int end = b.offset + Math.min(b.length, limit) - needle.length;
-    byte first = needle[0];
-    for (int i = b.offset; i <= end; i++) {
-      if (b.array[i] == first && Arrays.equals(b.array, i, i + needle.length, needle, 0, needle.length)) {
+    int n = needle.length;
+    int end = b.offset + Math.min(b.length, limit);
+    long first = ByteWords.broadcast(needle[0]);
+    long last = ByteWords.broadcast(needle[n - 1]);
+    int i = b.offset;
+    for (int lastWord = end - (n - 1) - ByteWords.SIZE; i <= lastWord; i += ByteWords.SIZE) {
+      long candidates = ByteWords.equalTo(ByteWords.load(b.array, i), first)
+          & ByteWords.equalTo(ByteWords.load(b.array, i + n - 1), last);
+      while (candidates != 0) {  // every true candidate is marked; a mark above the first may be false: compare
+        int at = i + ByteWords.firstMarked(candidates);
+        if (Arrays.equals(b.array, at, at + n, needle, 0, n)) {
+          return true;
+        }
+        candidates &= candidates - 1;
+      }
+    }
+    for (; i <= end - n; i++) {
+      if (b.array[i] == needle[0] && Arrays.equals(b.array, i, i + n, needle, 0, n)) {
         return true;
       }
     }

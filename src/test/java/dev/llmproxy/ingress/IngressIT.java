@@ -10,7 +10,10 @@ import dev.llmproxy.support.RawHttp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +95,33 @@ class IngressIT {
     assertEquals("invalid_json", json(r).getJsonObject("error").getString("code"));
     HttpResponse<String> array = gateway.post("/v1/chat/completions", "[1,2]", "Authorization", "Bearer proxy-secret");
     assertEquals(400, array.statusCode());
+  }
+
+  /** What the body scan refuses is a 400 in the client's protocol saying why: the decoder's words, or the scan's. */
+  @Test
+  void bodiesThatAreNotUtf8JsonAre400SayingWhy() {
+    String chat = GatewayHarness.chat("gpt", false);
+    HttpResponse<String> utf16 = postBytes("/v1/chat/completions", chat.getBytes(StandardCharsets.UTF_16LE));
+    assertEquals(400, utf16.statusCode());
+    assertEquals("invalid_json", json(utf16).getJsonObject("error").getString("code"));
+    assertTrue(json(utf16).getJsonObject("error").getString("message").contains("must be UTF-8"), utf16.body());
+
+    byte[] badByte = "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"h?\"}]}"
+        .getBytes(StandardCharsets.UTF_8);
+    badByte[badByte.length - 5] = (byte) 0xF8;  // the '?': never a byte of UTF-8
+    HttpResponse<String> invalid = postBytes("/v1/messages", badByte);
+    assertEquals(400, invalid.statusCode());
+    assertEquals("invalid_request_error", json(invalid).getJsonObject("error").getString("type"));
+    assertTrue(json(invalid).getJsonObject("error").getString("message").contains("Invalid UTF-8"), invalid.body());
+    assertEquals(0, upstream.count());
+  }
+
+  private HttpResponse<String> postBytes(String path, byte[] body) {
+    return gateway.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer proxy-secret")
+        .header("x-api-key", "proxy-secret")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

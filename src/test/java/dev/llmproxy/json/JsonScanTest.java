@@ -74,6 +74,34 @@ class JsonScanTest {
     assertFalse(JsonScan.isErrorObject(Buffer.buffer("[{\"error\":1}]"), 1000));
   }
 
+  /** Wherever the needle sits (word boundaries, the last bytes, a slice's), with near misses all around it. */
+  @Test
+  void containsFindsTheNeedleWhereverItSitsAndOnlyThere() {
+    byte[] needle = "\"thinking\"".getBytes(StandardCharsets.US_ASCII);
+    String nearMisses = "\"thinkin\" \"hinking\" \"thinking \"thinkinG\" \"\"\"\"\" ";
+    for (int at = 0; at <= 40; at++) {
+      String text = "\"thinkin".repeat(at / 8) + "x".repeat(at % 8);
+      Buffer without = Buffer.buffer(text + nearMisses);
+      Buffer with = Buffer.buffer(text + "\"thinking\"" + nearMisses);
+      assertFalse(JsonScan.contains(without, needle, Integer.MAX_VALUE), text);
+      assertTrue(JsonScan.contains(with, needle, Integer.MAX_VALUE), text);
+      assertTrue(JsonScan.contains(with, needle, at + needle.length), "ends at the limit");
+      assertFalse(JsonScan.contains(with, needle, at + needle.length - 1), "cut by the limit");
+      Buffer framed = Buffer.buffer("\"thinking\"" + text + "\"thinking\"" + nearMisses + "\"thinking\"");
+      assertTrue(JsonScan.contains(framed.slice(needle.length, needle.length + with.length()), needle,
+          Integer.MAX_VALUE));
+      assertFalse(JsonScan.contains(framed.slice(1, needle.length + at + needle.length - 1), needle,
+          Integer.MAX_VALUE), "a slice sees only its own bytes");
+    }
+  }
+
+  @Test
+  void containsLooksAtEveryCandidateInAWord() {
+    byte[] needle = "axa".getBytes(StandardCharsets.US_ASCII);
+    assertTrue(JsonScan.contains(Buffer.buffer("ayaxa......."), needle, Integer.MAX_VALUE));
+    assertFalse(JsonScan.contains(Buffer.buffer("ayaya......."), needle, Integer.MAX_VALUE));
+  }
+
   @Test
   void containsLooksOnlyWithinTheLimit() {
     Buffer text = Buffer.buffer("abc error");
