@@ -2,6 +2,7 @@ package dev.llmproxy.recovery;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.llmproxy.json.TokenValues;
 import java.io.IOException;
 
 /**
@@ -50,24 +51,7 @@ final class JsonValues {
 
   /** {@link OpenAiTranscript#present} of the decoded value: not null, and not an empty string or array. */
   static boolean present(JsonParser p, JsonToken value) throws IOException {
-    return switch (value) {
-      case VALUE_NULL -> false;
-      case VALUE_STRING -> p.getTextLength() > 0;
-      case START_ARRAY -> {
-        boolean any = p.nextToken() != JsonToken.END_ARRAY;
-        if (any) {
-          p.skipChildren();
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            p.skipChildren();
-          }
-        }
-        yield any;
-      }
-      default -> {
-        p.skipChildren();
-        yield true;
-      }
-    };
+    return TokenValues.notEmpty(p, value);
   }
 
   /** Whether the value is an object (then {@code p} still stands on its start); anything else is skipped. */

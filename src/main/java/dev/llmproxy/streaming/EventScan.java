@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.llmproxy.json.TokenValues;
 import dev.llmproxy.protocol.Protocol;
 import java.io.IOException;
 import java.util.List;
@@ -87,7 +88,7 @@ final class EventScan {
             finish = value != JsonToken.VALUE_NULL;
             p.skipChildren();
           }
-          case "text" -> text = notEmpty(p, value);
+          case "text" -> text = TokenValues.notEmpty(p, value);
           case "delta" -> delta = value == JsonToken.START_OBJECT ? deltaHasContent(p) : skip(p) != null;
           default -> p.skipChildren();
         }
@@ -106,7 +107,7 @@ final class EventScan {
       int field = DELTA_FIELDS.indexOf(p.currentName());
       JsonToken value = p.nextToken();
       if (field >= 0) {
-        content[field] = notEmpty(p, value);
+        content[field] = TokenValues.notEmpty(p, value);
       } else {
         p.skipChildren();
       }
@@ -117,28 +118,6 @@ final class EventScan {
       }
     }
     return false;
-  }
-
-  /** As {@code StreamEvents.notEmpty} on the decoded value; consumes the value. */
-  private static boolean notEmpty(JsonParser p, JsonToken value) throws IOException {
-    return switch (value) {
-      case VALUE_NULL -> false;
-      case VALUE_STRING -> p.getTextLength() > 0;
-      case START_ARRAY -> {
-        boolean any = p.nextToken() != JsonToken.END_ARRAY;
-        if (any) {
-          p.skipChildren();
-          while (p.nextToken() != JsonToken.END_ARRAY) {
-            p.skipChildren();
-          }
-        }
-        yield any;
-      }
-      default -> {
-        p.skipChildren();
-        yield true;
-      }
-    };
   }
 
   private static String skip(JsonParser p) throws IOException {
