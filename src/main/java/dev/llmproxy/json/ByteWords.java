@@ -20,6 +20,8 @@ final class ByteWords {
   private static final long QUOTES = broadcast('"');
   private static final long BACKSLASHES = broadcast('\\');
   private static final long SPACES = broadcast(' ');
+  /** Multiplying bytes of 0 or 1 by it gathers them, in order, into the top byte. */
+  private static final long GATHER = 0x0102040810204080L;
 
   private ByteWords() {}
 
@@ -46,6 +48,11 @@ final class ByteWords {
    */
   static long stringStops(long word) {
     return ((word ^ QUOTES) - ONES | (word ^ BACKSLASHES) - ONES | word - SPACES | word) & HIGH_BITS;
+  }
+
+  /** The marks of a word as eight bits, bit k for byte k. */
+  static long markBits(long marks) {
+    return ((marks >>> 7) * GATHER) >>> 56;
   }
 
   /** The offset (0 to 7) of the first marked byte; {@code marks} must not be 0. */

@@ -180,18 +180,21 @@ public final class JsonScan {
 
   /**
    * Whether {@code bytes} (its first {@code limit} bytes) contain {@code needle}, ASCII, as it is. Eight places at a
-   * time: a place is a candidate when the needle's first and last bytes are both where they would be.
+   * time: a place is a candidate when two of the needle's bytes are both where they would be, its second and its
+   * last but one when it has four or more (a quoted JSON token's quotes are everywhere in JSON, its letters less so).
    */
   public static boolean contains(Buffer bytes, byte[] needle, int limit) {
     Bytes b = Bytes.of(bytes);
     int n = needle.length;
     int end = b.offset + Math.min(b.length, limit);
-    long first = ByteWords.broadcast(needle[0]);
-    long last = ByteWords.broadcast(needle[n - 1]);
+    int p = n >= 4 ? 1 : 0;
+    int q = n - 1 - p;
+    long atP = ByteWords.broadcast(needle[p]);
+    long atQ = ByteWords.broadcast(needle[q]);
     int i = b.offset;
-    for (int lastWord = end - (n - 1) - ByteWords.SIZE; i <= lastWord; i += ByteWords.SIZE) {
-      long candidates = ByteWords.equalTo(ByteWords.load(b.array, i), first)
-          & ByteWords.equalTo(ByteWords.load(b.array, i + n - 1), last);
+    for (int lastWord = end - n - ByteWords.SIZE + 1; i <= lastWord; i += ByteWords.SIZE) {
+      long candidates = ByteWords.equalTo(ByteWords.load(b.array, i + p), atP)
+          & ByteWords.equalTo(ByteWords.load(b.array, i + q), atQ);
       while (candidates != 0) {  // every true candidate is marked; a mark above the first may be false: compare
         int at = i + ByteWords.firstMarked(candidates);
         if (Arrays.equals(b.array, at, at + n, needle, 0, n)) {

@@ -132,7 +132,7 @@ public final class UpstreamClient {
         result.tryFail(timeout);
         request.reset(0, timeout);
       });
-      Future<HttpClientResponse> sending = out.body() == null ? request.send() : request.send(out.body());
+      Future<HttpClientResponse> sending = out.body() == null ? request.send() : BodyWrites.send(request, out.body());
       sending.onComplete(sent -> {
         vertx.cancelTimer(headerTimer);
         if (sent.failed()) {

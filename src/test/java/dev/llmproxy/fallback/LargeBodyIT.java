@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A coding agent's megabytes of prompt go out as the client's bytes with only the model value replaced: on the
  * first route, on its retry and on the next route, each time in full (the body sent is made of slices of the
- * client's buffer, and no send may consume them for the next).
+ * client's buffer, written part by part, and no send may consume them for the next); passed through, as they are.
  */
 @ExtendWith(VertxExtension.class)
 class LargeBodyIT {
@@ -94,6 +94,26 @@ class LargeBodyIT {
       byte[] forSecond = body("\"second \\\"model\\\" \u00e9\"");
       assertArrayEquals(forSecond, second.last().body().getBytes());
       assertEquals(String.valueOf(forSecond.length), second.last().header("content-length"));
+    }
+  }
+
+  /** The transparent mode sends the client's bytes as they are, megabytes too, with their length. */
+  @Test
+  void aLargeBodyPassedThroughReachesTheProviderAsItIs(Vertx vertx) {
+    MockUpstream provider = MockUpstream.start(vertx, "provider");
+    try (GatewayHarness gw = GatewayHarness.start(vertx, """
+        listen: "127.0.0.1:0"
+        backends: [{name: openai, url: "%s", credentials: client}]
+        passthrough: {openai: openai}
+        timeout: {response_header: 10s}
+        """.formatted(provider.url()))) {
+      byte[] sent = body("\"gpt-5-codex\"");
+
+      HttpResponse<String> r = post(gw, "/v1/chat/completions", sent);
+
+      assertEquals(200, r.statusCode(), r.body());
+      assertArrayEquals(sent, provider.last().body().getBytes());
+      assertEquals(String.valueOf(sent.length), provider.last().header("content-length"));
     }
   }
 }
