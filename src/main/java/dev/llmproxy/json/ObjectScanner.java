@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
  * parser accepts as one JSON object, and notes the top-level fields asked for with their byte offsets. Hand-written
  * because a request body is mostly string content, which this scan crosses up to thirty-two bytes per test
  * ({@link ByteWords}) where Jackson looks at every byte ({@code bench/BodyScanMicroBench.java}, per megabyte): a
- * plain ASCII prompt in 0.6-0.8 of Jackson's time, a coding agent's files as tool results in 0.7, CJK text in 0.4
+ * plain ASCII prompt in 0.7 of Jackson's time, a coding agent's files as tool results in 0.65, CJK text in 0.55
  * (a run of UTF-8 sequences is checked without going back to words); the worst case, text with an escape every
- * few bytes (JSON escaped inside a string), takes 1.8 times Jackson's.
+ * few bytes (JSON escaped inside a string), takes 1.5 times Jackson's.
  *
  * <p>What "what Jackson accepts" means here (jackson-core 2.18, default features; the differential test
  * {@code ObjectScannerDifferentialTest} holds the two together):
