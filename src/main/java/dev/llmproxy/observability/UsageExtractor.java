@@ -140,41 +140,41 @@ public final class UsageExtractor {
     }
 
     private void message(JsonParser p, JsonToken value) throws IOException {
-      messageIsObject = value == JsonToken.START_OBJECT;
-      messageUsage = Usage.NONE;
-      if (!messageIsObject) {
-        p.skipChildren();
-        return;
-      }
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        boolean isUsage = p.currentName().equals("usage");
-        JsonToken fieldValue = p.nextToken();
-        if (isUsage) {
-          messageUsage = usage(p, fieldValue);
-        } else {
-          p.skipChildren();
-        }
-      }
+      Nested message = Nested.read(p, value);
+      messageIsObject = message.isObject();
+      messageUsage = message.usage();
     }
 
     /** Only a response object whose usage is not null says where the usage is; then even a usage that is odd. */
     private void response(JsonParser p, JsonToken value) throws IOException {
-      responseHasUsage = false;
-      responseUsage = Usage.NONE;
+      Nested response = Nested.read(p, value);
+      responseHasUsage = response.usageNotNull();
+      responseUsage = response.usage();
+    }
+  }
+
+  /** The {@code usage} inside an object (a message, a response): the last one given, and whether it was not null. */
+  private record Nested(boolean isObject, boolean usageNotNull, Usage usage) {
+
+    /** Reads the value {@code p} stands on to its end; anything but an object is skipped. */
+    static Nested read(JsonParser p, JsonToken value) throws IOException {
       if (value != JsonToken.START_OBJECT) {
         p.skipChildren();
-        return;
+        return new Nested(false, false, Usage.NONE);
       }
+      boolean notNull = false;
+      Usage usage = Usage.NONE;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         boolean isUsage = p.currentName().equals("usage");
         JsonToken fieldValue = p.nextToken();
         if (isUsage) {
-          responseHasUsage = fieldValue != JsonToken.VALUE_NULL;
-          responseUsage = usage(p, fieldValue);
+          notNull = fieldValue != JsonToken.VALUE_NULL;
+          usage = UsageExtractor.usage(p, fieldValue);
         } else {
           p.skipChildren();
         }
       }
+      return new Nested(true, notNull, usage);
     }
   }
 

@@ -16,10 +16,8 @@ final class AnthropicEvent {
 
   String type = "";
   int index = -1;
-  String blockType = "";
-  String blockText;
-  String deltaType = "";
-  String deltaText;
+  Part block = Part.NONE;
+  Part delta = Part.NONE;
   /** {@code message.usage}, when both are objects. */
   Usage.Report messageUsage;
   Usage.Report usage;
@@ -38,8 +36,8 @@ final class AnthropicEvent {
           Number n = JsonValues.number(p, value);
           event.index = n == null ? -1 : n.intValue();
         }
-        case "content_block" -> event.contentBlock(p, value);
-        case "delta" -> event.delta(p, value);
+        case "content_block" -> event.block = Part.read(p, value);
+        case "delta" -> event.delta = Part.read(p, value);
         case "message" -> event.messageUsage = JsonValues.isObject(p, value) ? usageIn(p) : null;
         case "usage" -> event.usage = JsonValues.isObject(p, value) ? Usage.Report.scan(p) : null;
         default -> p.skipChildren();
@@ -48,37 +46,29 @@ final class AnthropicEvent {
     return event;
   }
 
-  private void contentBlock(JsonParser p, JsonToken value) throws IOException {
-    blockType = "";
-    blockText = null;
-    if (!JsonValues.isObject(p, value)) {
-      return;
-    }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken fieldValue = p.nextToken();
-      switch (field) {
-        case "type" -> blockType = orEmpty(JsonValues.text(p, fieldValue));
-        case "text" -> blockText = JsonValues.text(p, fieldValue);
-        default -> p.skipChildren();
-      }
-    }
-  }
+  /**
+   * A {@code content_block} or a {@code delta}: its {@code type} ({@code ""} when not text) and {@code text} (null
+   * when not text); both empty when the value is not an object.
+   */
+  record Part(String type, String text) {
+    static final Part NONE = new Part("", null);
 
-  private void delta(JsonParser p, JsonToken value) throws IOException {
-    deltaType = "";
-    deltaText = null;
-    if (!JsonValues.isObject(p, value)) {
-      return;
-    }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String field = p.currentName();
-      JsonToken fieldValue = p.nextToken();
-      switch (field) {
-        case "type" -> deltaType = orEmpty(JsonValues.text(p, fieldValue));
-        case "text" -> deltaText = JsonValues.text(p, fieldValue);
-        default -> p.skipChildren();
+    static Part read(JsonParser p, JsonToken value) throws IOException {
+      if (!JsonValues.isObject(p, value)) {
+        return NONE;
       }
+      String type = "";
+      String text = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken fieldValue = p.nextToken();
+        switch (field) {
+          case "type" -> type = orEmpty(JsonValues.text(p, fieldValue));
+          case "text" -> text = JsonValues.text(p, fieldValue);
+          default -> p.skipChildren();
+        }
+      }
+      return new Part(type, text);
     }
   }
 

@@ -46,12 +46,12 @@ final class AnthropicTranscript extends Transcript {
 
   private void started(AnthropicEvent event) {
     int index = event.index;
-    String blockType = event.blockType;
+    String blockType = event.block.type();
     blockTypes.put(index, blockType);
     openBlock = index;
     highestIndex = Math.max(highestIndex, index);
     if (blockType.equals("text")) {
-      appendText(event.blockText);
+      appendText(event.block.text());
     } else if (isReasoning(blockType)) {
       sawContent();
     } else {
@@ -60,8 +60,8 @@ final class AnthropicTranscript extends Transcript {
   }
 
   private void delta(AnthropicEvent event) {
-    switch (event.deltaType) {
-      case "text_delta" -> appendText(event.deltaText);
+    switch (event.delta.type()) {
+      case "text_delta" -> appendText(event.delta.text());
       case "thinking_delta", "signature_delta" -> sawContent();
       case "input_json_delta" -> block(TOOL_CALL);
       default -> sawContent();
