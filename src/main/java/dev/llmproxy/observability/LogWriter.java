@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * per line and file). Profiled at ~10,000 requests/s on one core, waking and switching to the log threads took a
  * fifth of the CPU. Here a logging thread only enqueues; the writer sleeps {@value #BATCH_PAUSE_MILLIS} ms after
  * each batch, so lines arrive in batches, and longer (up to {@value #MAX_IDLE_MILLIS} ms) while nothing is logged.
- * A line is thus on disk within milliseconds, not at once: a crash can lose the last few, as with any asynchronous
- * appender. A full queue wakes the writer, and the logging thread waits for room: lines are never dropped.
+ * A line is thus on disk within about {@value #BATCH_PAUSE_MILLIS} ms, not at once: a crash can lose the last few,
+ * as with any asynchronous appender. A full queue wakes the writer, and the logging thread waits for room: lines
+ * are never dropped.
  */
 final class LogWriter {
 
